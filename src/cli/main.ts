@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { VERSION } from '../version.js';
+import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+
+const HELP = `hookd ${VERSION} — self-hostable webhook service
+
+Usage:
+  hookd serve [--dev] [--role all|api|worker] [--port N] [--host H]
+  hookd migrate
+  hookd keys create --admin [--name N]
+  hookd keys create --workspace ID [--scopes a,b] [--name N] [--user USER_ID]
+  hookd --help | --version
+
+Configuration comes from environment variables (see README.md); flags override them.
+`;
+
+/** Runs one `hookd` command and answers its exit code (2 for bad usage or configuration). */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP);
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case 'serve': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { dev: { type: 'boolean' }, role: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+        });
+        return await serveCommand(loadConfig(env, values));
+      }
+      case 'migrate':
+        parseArgs({ args: rest, options: {} });
+        return await migrateCommand(loadConfig(env));
+      case 'keys':
+        return await keysCommand(rest, env);
+      default:
+        process.stderr.write(`hookd: unknown command '${command}'\n${HELP}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`hookd: ${error.message}\n`);
+      return 2;
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`hookd: ${(error as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`hookd: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

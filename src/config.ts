@@ -1,0 +1,195 @@
+import { parseDuration, parseDurationList, parseSize } from './domain/durations.js';
+import { decodeEncryptionKey } from './domain/secret-box.js';
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly port: number;
+  readonly host: string;
+  readonly role: Role;
+  readonly dev: boolean;
+  readonly adminKey: string | null;
+  /** 32-byte key; null means "use or create the key file beside the SQLite database". */
+  readonly encryptionKey: Buffer | null;
+  readonly retryScheduleMs: readonly number[];
+  readonly requestTimeoutMs: number;
+  readonly retryAfterCapMs: number;
+  readonly allowHttp: boolean;
+  readonly allowPrivateTargets: boolean;
+  readonly disableAfter: number;
+  readonly maxPayloadBytes: number;
+  readonly defaultEvents: readonly string[];
+  readonly jwt: {
+    readonly secret: string | null;
+    readonly jwksUrl: string | null;
+    readonly issuer: string | null;
+    readonly audience: string | null;
+  };
+  readonly retentionMs: number;
+  readonly logLevel: LogLevel;
+  readonly metricsToken: string | null;
+  readonly secretGraceMs: number;
+  readonly maxInFlight: number;
+  readonly webhookConcurrency: number;
+  readonly shutdownGraceMs: number;
+}
+
+/** A setting that cannot be used; `hookd` prints `message` as one line and exits 2. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+/** Flags that override the environment (`hookd serve --port 9000 --dev`). */
+export interface ConfigOverrides {
+  port?: string;
+  host?: string;
+  role?: string;
+  dev?: boolean;
+  databaseUrl?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads every setting once from `env` (plus flag overrides), validates it and returns a frozen Config. */
+export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const dev = overrides.dev ?? bool(read('HOOKD_DEV'), 'HOOKD_DEV', false);
+  const jwtSecret = read('HOOKD_JWT_SECRET') ?? null;
+  if (jwtSecret !== null && jwtSecret.length < 32) {
+    throw new ConfigError('HOOKD_JWT_SECRET', 'must be at least 32 characters');
+  }
+  const database = parseDatabaseUrl(overrides.databaseUrl ?? read('DATABASE_URL'));
+  const encryptionKeyText = read('HOOKD_ENCRYPTION_KEY');
+  const encryptionKey = encryptionKeyText === undefined ? null : decodeEncryptionKey(encryptionKeyText);
+  if (encryptionKeyText !== undefined && encryptionKey === null) {
+    throw new ConfigError('HOOKD_ENCRYPTION_KEY', 'must be 32 bytes as 64 hex characters or base64');
+  }
+  if (database.kind === 'postgres' && encryptionKey === null) {
+    throw new ConfigError('HOOKD_ENCRYPTION_KEY', 'is required with PostgreSQL (32 bytes, hex or base64)');
+  }
+  const adminKey = read('HOOKD_ADMIN_KEY') ?? null;
+  if (adminKey !== null && adminKey.length < 24) {
+    throw new ConfigError('HOOKD_ADMIN_KEY', 'must be at least 24 characters');
+  }
+  const retrySchedule = parseDurationList(read('HOOKD_RETRY_SCHEDULE') ?? '10s,60s,300s');
+  if (retrySchedule === null || retrySchedule.length > 50) {
+    throw new ConfigError('HOOKD_RETRY_SCHEDULE', 'must be a comma list of durations such as 10s,60s,300s');
+  }
+  const config: Config = {
+    database,
+    port: integer(overrides.port ?? read('HOOKD_PORT'), overrides.port ? '--port' : 'HOOKD_PORT', 8080, 0, 65535),
+    host: overrides.host ?? read('HOOKD_HOST') ?? '0.0.0.0',
+    role: oneOf(overrides.role ?? read('HOOKD_ROLE'), overrides.role ? '--role' : 'HOOKD_ROLE', ROLES, 'all'),
+    dev,
+    adminKey,
+    encryptionKey,
+    retryScheduleMs: Object.freeze(retrySchedule),
+    requestTimeoutMs: duration(read('HOOKD_REQUEST_TIMEOUT'), 'HOOKD_REQUEST_TIMEOUT', '15s', 100, 300_000),
+    retryAfterCapMs: duration(read('HOOKD_RETRY_AFTER_MAX'), 'HOOKD_RETRY_AFTER_MAX', '1h', 0, 7 * 86_400_000),
+    allowHttp: dev || bool(read('HOOKD_ALLOW_HTTP'), 'HOOKD_ALLOW_HTTP', false),
+    allowPrivateTargets: dev || bool(read('HOOKD_ALLOW_PRIVATE_TARGETS'), 'HOOKD_ALLOW_PRIVATE_TARGETS', false),
+    disableAfter: integer(read('HOOKD_DISABLE_AFTER'), 'HOOKD_DISABLE_AFTER', 50, 0, 1_000_000),
+    maxPayloadBytes: size(read('HOOKD_MAX_PAYLOAD'), 'HOOKD_MAX_PAYLOAD', '256kb', 1024, 64 * 1024 * 1024),
+    defaultEvents: Object.freeze(eventList(read('HOOKD_DEFAULT_EVENTS') ?? 'job.completed')),
+    jwt: Object.freeze({
+      secret: jwtSecret,
+      jwksUrl: url(read('HOOKD_JWT_JWKS_URL'), 'HOOKD_JWT_JWKS_URL'),
+      issuer: read('HOOKD_JWT_ISSUER') ?? null,
+      audience: read('HOOKD_JWT_AUDIENCE') ?? null,
+    }),
+    retentionMs: duration(read('HOOKD_RETENTION'), 'HOOKD_RETENTION', '30d', 60_000, 3650 * 86_400_000),
+    logLevel: oneOf(read('HOOKD_LOG_LEVEL'), 'HOOKD_LOG_LEVEL', LOG_LEVELS, 'info'),
+    metricsToken: read('HOOKD_METRICS_TOKEN') ?? null,
+    secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
+    maxInFlight: integer(read('HOOKD_MAX_IN_FLIGHT'), 'HOOKD_MAX_IN_FLIGHT', 256, 1, 10_000),
+    webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),
+    shutdownGraceMs: duration(read('HOOKD_SHUTDOWN_GRACE'), 'HOOKD_SHUTDOWN_GRACE', '20s', 0, 600_000),
+  };
+  return Object.freeze(config);
+}
+
+function parseDatabaseUrl(text: string | undefined): Config['database'] {
+  if (text === undefined) return { kind: 'sqlite', path: './data/hookd.db' };
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    try {
+      new URL(text);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: text };
+  }
+  const path = text.replace(/^(sqlite|file):(\/\/)?/i, '');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && path === text) {
+    throw new ConfigError('DATABASE_URL', 'must be postgres://…, sqlite:PATH, file:PATH or a plain path');
+  }
+  if (path === '') throw new ConfigError('DATABASE_URL', 'names no SQLite file');
+  return { kind: 'sqlite', path };
+}
+
+function bool(text: string | undefined, name: string, fallback: boolean): boolean {
+  if (text === undefined) return fallback;
+  const lower = text.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  throw new ConfigError(name, `must be true or false (got "${text}")`);
+}
+
+function integer(text: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${text}")`);
+  }
+  return Number(text);
+}
+
+function duration(text: string | undefined, name: string, fallback: string, min: number, max: number): number {
+  const ms = parseDuration(text ?? fallback);
+  if (ms === null || ms < min || ms > max) {
+    throw new ConfigError(name, `must be a duration such as 15s, 5m or 24h within range (got "${text}")`);
+  }
+  return ms;
+}
+
+function size(text: string | undefined, name: string, fallback: string, min: number, max: number): number {
+  const bytes = parseSize(text ?? fallback);
+  if (bytes === null || bytes < min || bytes > max) {
+    throw new ConfigError(name, `must be a size such as 256kb or 1mb, at least 1kb (got "${text}")`);
+  }
+  return bytes;
+}
+
+function oneOf<T extends string>(text: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  if (text === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${text}")`);
+  }
+  return text as T;
+}
+
+function url(text: string | undefined, name: string): string | null {
+  if (text === undefined) return null;
+  try {
+    return new URL(text).toString();
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL (got "${text}")`);
+  }
+}
+
+function eventList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}

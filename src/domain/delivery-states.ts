@@ -1,0 +1,15 @@
+export const DELIVERY_STATES = ['pending', 'sending', 'succeeded', 'retrying', 'failed', 'cancelled'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** States a worker may claim: waiting for a first attempt, a retry, or a lease that expired mid-send. */
+export const CLAIMABLE_STATES: DeliveryState[] = ['pending', 'retrying', 'sending'];
+/** States that end a delivery. */
+export const FINAL_STATES: DeliveryState[] = ['succeeded', 'failed', 'cancelled'];
+
+/** What one HTTP attempt came to. Values, not exceptions (STYLE.md). */
+export type AttemptOutcome =
+  | { kind: 'success'; status: number }
+  | { kind: 'http_error'; status: number; retryAfterMs?: number }
+  | { kind: 'timeout' }
+  | { kind: 'network'; code: string }
+  | { kind: 'blocked'; reason: string };

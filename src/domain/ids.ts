@@ -1,0 +1,23 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** A new webhook id: `wh_<uuid>`. */
+export const newWebhookId = (): string => `wh_${randomUUID()}`;
+/** A new event id: `evt_<uuid without dashes>`, sortable enough for logs and unique. */
+export const newEventId = (): string => `evt_${randomUUID().replaceAll('-', '')}`;
+/** A new API key record id. */
+export const newApiKeyId = (): string => `key_${randomUUID().replaceAll('-', '')}`;
+/** A new UUID for workspaces and templates. */
+export const newUuid = (): string => randomUUID();
+/** A new API key secret: `hk_` + 32 random bytes, base64url. */
+export const newApiKeySecret = (): string => `hk_${randomBytes(32).toString('base64url')}`;
+/** A new webhook signing secret as Standard Webhooks defines it: `whsec_` + base64 of 32 random bytes. */
+export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+/** The UUID inside a `wh_<uuid>` id (seed 003 shows bare UUIDs). */
+export const webhookUuid = (id: string): string => id.replace(/^wh_/, '');
+/** Accepts `wh_<uuid>` or a bare UUID and answers the canonical `wh_<uuid>`, or null if it is neither. */
+export function canonicalWebhookId(text: string): string | null {
+  const uuid = text.startsWith('wh_') ? text.slice(3) : text;
+  return UUID_PATTERN.test(uuid) ? `wh_${uuid.toLowerCase()}` : null;
+}
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,111 @@
+import type { DeliveryState } from './delivery-states.js';
+import type { Scope } from './scopes.js';
+
+export interface WorkspaceSettings {
+  owner_visibility?: boolean;
+  [key: string]: unknown;
+}
+
+export interface Workspace {
+  id: string;
+  seq: number;
+  name: string;
+  partnerId: string | null;
+  settings: WorkspaceSettings;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApiKey {
+  id: string;
+  workspaceId: string | null;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  userId: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  schema: Record<string, unknown> | null;
+  example: Record<string, unknown> | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  description: string;
+  events: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Webhook {
+  id: string;
+  seq: number;
+  workspaceId: string;
+  name: string | null;
+  description: string | null;
+  url: string;
+  events: string[];
+  isActive: boolean;
+  templateId: string | null;
+  headers: Record<string, string>;
+  metadata: Record<string, unknown>;
+  createdBy: string | null;
+  secretRotatedAt: number | null;
+  previousSecretExpiresAt: number | null;
+  retryScheduleMs: number[] | null;
+  rateLimitPerS: number | null;
+  failureCount: number;
+  lastTriggeredAt: number | null;
+  lastSuccessAt: number | null;
+  disabledReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PublishedEvent {
+  id: string;
+  seq: number;
+  workspaceId: string;
+  type: string;
+  data: unknown;
+  idempotencyKey: string | null;
+  createdAt: number;
+}
+
+export interface Delivery {
+  id: number;
+  eventId: string;
+  webhookId: string;
+  workspaceId: string;
+  eventType: string;
+  status: DeliveryState;
+  attemptCount: number;
+  nextAttemptAt: number | null;
+  lastAttemptAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  outcome: string;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  createdAt: number;
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Scope } from '../domain/scopes.js';
+import type { Authenticator } from '../services/authenticate.js';
+import type { ServiceContext } from '../services/context.js';
+import { guard } from './auth.js';
+import { catalogued, nativeErrorBody, type NormalizedError, normalizeError } from './errors.js';
+
+export interface AppDeps {
+  ctx: ServiceContext;
+  authenticator: Authenticator;
+  /** Readiness beyond "the process is alive": database reachable and migrations current. */
+  isReady: () => Promise<boolean>;
+  logger: Logger;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+    guard(scope: Scope): ReturnType<typeof guard>;
+  }
+  interface FastifyContextConfig {
+    /** Renders errors for routes of one surface; the native form is the default. */
+    renderError?: (error: NormalizedError, request: FastifyRequest) => { body: unknown; contentType?: string };
+  }
+}
+
+/** Builds the Fastify app with hookd's error handling, auth and body rules; routes are added by `register`. */
+export function createHttpApp(deps: AppDeps, register: (app: FastifyInstance) => Promise<void>): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // One line per request, written by the onResponse hook below with the route pattern rather than the URL.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.ctx.config.maxPayloadBytes,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: true } },
+  }) as unknown as FastifyInstance;
+
+  app.decorate('deps', deps);
+  app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope));
+  app.decorateRequest('principal', null);
+
+  // Response schemas document the API; bodies are written as they are, so sparse fieldsets and
+  // surface-specific envelopes are never silently reshaped by a serializer.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addContentTypeParser(
+    ['application/vnd.api+json', 'application/merge-patch+json'],
+    { parseAs: 'string' },
+    (request, body, done) => app.getDefaultJsonParser('error', 'error')(request, body as string, done),
+  );
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { reqId: request.id, method: request.method, url: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const normalized = normalizeError(error);
+    if (normalized.status >= 500) {
+      request.log.error({ err: error, reqId: request.id }, 'request failed');
+    }
+    if (normalized.code === 'rate_limited' || normalized.code === 'service_unavailable') reply.header('retry-after', '1');
+    const render = request.routeOptions.config?.renderError;
+    if (render) {
+      const rendered = render(normalized, request);
+      if (rendered.contentType) reply.type(rendered.contentType);
+      return reply.status(normalized.status).send(rendered.body);
+    }
+    return reply.status(normalized.status).send(nativeErrorBody(normalized, request.id));
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const error = catalogued('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).send(nativeErrorBody(error, request.id));
+  });
+
+  app.register(register);
+  return app;
+}

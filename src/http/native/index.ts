@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+import { apiKeyRoutes } from './api-keys.js';
+import { workspaceRoutes } from './workspaces.js';
+
+/** The native surface under `/api/v1` (seeds 000 and 004, extended). */
+export async function nativeSurface(app: FastifyInstance): Promise<void> {
+  await app.register(workspaceRoutes);
+  await app.register(apiKeyRoutes);
+}

@@ -1,0 +1,76 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { AppError } from '../domain/errors.js';
+import { isScope, type Scope } from '../domain/scopes.js';
+import * as apiKeys from '../storage/api-keys.js';
+import { hashApiKey } from './api-keys.js';
+import type { ServiceContext } from './context.js';
+import type { Principal } from './principal.js';
+
+/** Turns a presented credential (API key or JWT) into a Principal, or throws 401. */
+export class Authenticator {
+  readonly #ctx: ServiceContext;
+  readonly #adminKeyHash: Buffer | null;
+  readonly #jwks: ReturnType<typeof createRemoteJWKSet> | null;
+
+  constructor(ctx: ServiceContext) {
+    this.#ctx = ctx;
+    const { adminKey, jwt } = ctx.config;
+    this.#adminKeyHash = adminKey ? Buffer.from(hashApiKey(adminKey), 'hex') : null;
+    this.#jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : null;
+  }
+
+  /** Resolves the credential; `hk_…` is an API key, three dot-separated parts a JWT. */
+  async authenticate(credential: string | undefined): Promise<Principal> {
+    if (!credential) throw new AppError('unauthorized', 'missing credentials');
+    if (credential.split('.').length === 3) return this.#fromJwt(credential);
+    return this.#fromApiKey(credential);
+  }
+
+  async #fromApiKey(secret: string): Promise<Principal> {
+    const hash = hashApiKey(secret);
+    // Compare hashes, not secrets, in constant time: neither length nor content leaks.
+    if (this.#adminKeyHash && timingSafeEqual(this.#adminKeyHash, Buffer.from(hash, 'hex'))) {
+      return { kind: 'admin', keyId: null };
+    }
+    const key = await apiKeys.findActiveKeyByHash(this.#ctx.store.db, hash);
+    if (!key) throw new AppError('unauthorized', 'invalid API key');
+    await apiKeys.touchApiKey(this.#ctx.store.db, key.id, this.#ctx.clock.now());
+    if (key.workspaceId === null) return { kind: 'admin', keyId: key.id };
+    return { kind: 'workspace', workspaceId: key.workspaceId, userId: key.userId, scopes: key.scopes, keyId: key.id };
+  }
+
+  async #fromJwt(token: string): Promise<Principal> {
+    const { jwt } = this.#ctx.config;
+    const options = {
+      ...(jwt.issuer && { issuer: jwt.issuer }),
+      ...(jwt.audience && { audience: jwt.audience }),
+      currentDate: new Date(this.#ctx.clock.now()),
+    };
+    let payload: JWTPayload;
+    try {
+      if (jwt.secret) {
+        ({ payload } = await jwtVerify(token, new TextEncoder().encode(jwt.secret), { ...options, algorithms: ['HS256'] }));
+      } else if (this.#jwks) {
+        ({ payload } = await jwtVerify(token, this.#jwks, options));
+      } else {
+        throw new Error('JWT not configured');
+      }
+    } catch {
+      throw new AppError('unauthorized', 'invalid or expired token');
+    }
+    const scopes = readScopes(payload);
+    if (scopes.includes('admin')) return { kind: 'admin', keyId: null };
+    const workspaceId = payload['workspace_id'];
+    if (typeof workspaceId !== 'string' || workspaceId === '') {
+      throw new AppError('unauthorized', 'token names no workspace_id');
+    }
+    return { kind: 'workspace', workspaceId, userId: payload.sub ?? null, scopes, keyId: null };
+  }
+}
+
+function readScopes(payload: JWTPayload): Scope[] {
+  const raw = payload['scope'] ?? payload['scopes'] ?? payload['scp'];
+  const list = typeof raw === 'string' ? raw.split(' ') : Array.isArray(raw) ? raw.map(String) : [];
+  return list.filter(isScope);
+}

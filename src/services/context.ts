@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/clock.js';
+import type { SecretBox } from '../domain/secret-box.js';
+import type { Store } from '../storage/database.js';
+
+/** What every service function needs: the store, settings, time, the secret box and a logger. */
+export interface ServiceContext {
+  readonly store: Store;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly secretBox: SecretBox;
+  readonly logger: Logger;
+}

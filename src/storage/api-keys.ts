@@ -1,0 +1,77 @@
+import type { ApiKey } from '../domain/models.js';
+import type { Scope } from '../domain/scopes.js';
+import type { ApiKeysTable, Db } from './schema.js';
+
+const toApiKey = (row: ApiKeysTable): ApiKey => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  name: row.name,
+  prefix: row.prefix,
+  scopes: JSON.parse(row.scopes) as Scope[],
+  userId: row.user_id,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
+
+/** Stores a key by its hash only. */
+export async function insertApiKey(db: Db, key: ApiKey & { hash: string }): Promise<ApiKey> {
+  const row = await db
+    .insertInto('api_keys')
+    .values({
+      id: key.id,
+      workspace_id: key.workspaceId,
+      name: key.name,
+      prefix: key.prefix,
+      hash: key.hash,
+      scopes: JSON.stringify(key.scopes),
+      user_id: key.userId,
+      created_at: key.createdAt,
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toApiKey(row);
+}
+
+/** The unrevoked key with this hash, or null. */
+export async function findActiveKeyByHash(db: Db, hash: string): Promise<ApiKey | null> {
+  const row = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('hash', '=', hash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? toApiKey(row) : null;
+}
+
+/** Keys of one workspace (null: the operator's admin keys), newest first. */
+export async function listApiKeys(db: Db, workspaceId: string | null): Promise<ApiKey[]> {
+  let query = db.selectFrom('api_keys').selectAll().where('revoked_at', 'is', null);
+  query = workspaceId === null ? query.where('workspace_id', 'is', null) : query.where('workspace_id', '=', workspaceId);
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
+  return rows.map(toApiKey);
+}
+
+/** Revokes a key of this workspace; answers whether one was revoked. */
+export async function revokeApiKey(db: Db, workspaceId: string, keyId: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', keyId)
+    .where('workspace_id', '=', workspaceId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Records use of a key, at most once a minute per key so reads stay reads. */
+export async function touchApiKey(db: Db, keyId: string, now: number): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: now })
+    .where('id', '=', keyId)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
+    .execute();
+}

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database, StoreKind } from './schema.js';
+
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** An open database: the Kysely handle plus what the queue needs to know about the store under it. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly kind: StoreKind;
+  readonly target: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+// int8 (bigint) columns hold epoch-millisecond times and serial ids: both fit a JS number exactly.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number.parseInt(value, 10);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** Opens SQLite (creating its folder; WAL, synchronous=FULL) or a PostgreSQL pool. Runs no migration. */
+export function openStore(target: DatabaseTarget, options: { poolSize?: number } = {}): Store {
+  if (target.kind === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+    const sqlite = new SqliteDatabase(target.path);
+    // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so a 202 survives even power loss.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, kind: 'sqlite', target, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    connectionTimeoutMillis: 5000,
+  });
+  // A PostgreSQL restart surfaces here as an idle-client error; the pool reconnects on next use.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', target, close: () => db.destroy() };
+}

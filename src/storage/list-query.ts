@@ -1,0 +1,44 @@
+import { type SelectQueryBuilder, sql } from 'kysely';
+import type { ListRequest, Page } from '../domain/list.js';
+
+/**
+ * Applies filters, sort and paging of a ListRequest to `query` and answers one page plus the total.
+ * `columns` maps API field names to columns where they differ (e.g. `tenant_id` → `workspace_id`).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the helper serves every table; the callers keep their own row types.
+export async function fetchPage<DB, TB extends keyof DB, Row>(
+  query: SelectQueryBuilder<DB, TB, Row>,
+  request: ListRequest,
+  columns: Record<string, string> = {},
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+): Promise<Page<Row>> {
+  const column = (field: string) => sql.ref(columns[field] ?? field);
+  let filtered = query;
+  for (const filter of request.filters) {
+    if (filter.kind === 'set') {
+      // Sets are JSON arrays of strings stored as text: membership is a match on the quoted element.
+      const needle = `%${JSON.stringify(String(filter.value)).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      filtered = filtered.where(sql<boolean>`${column(filter.field)} like ${needle} escape '\\'`);
+    } else {
+      filtered = filtered.where(sql<boolean>`${column(filter.field)} = ${filter.value}`);
+    }
+  }
+  const countRow = await filtered
+    .clearSelect()
+    .select(sql<number>`count(*)`.as('total'))
+    .executeTakeFirst();
+  let ordered = filtered;
+  for (const key of request.sort) {
+    ordered = ordered.orderBy(column(key.field), key.desc ? 'desc' : 'asc');
+  }
+  const items = await ordered
+    .limit(request.perPage)
+    .offset((request.page - 1) * request.perPage)
+    .execute();
+  return {
+    items: items as Row[],
+    total: Number((countRow as { total?: number } | undefined)?.total ?? 0),
+    page: request.page,
+    perPage: request.perPage,
+  };
+}

@@ -1,0 +1,26 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { initialMigration } from './migrations/001-initial.js';
+import type { Store } from './database.js';
+import type { StoreKind } from './schema.js';
+
+function migrations(kind: StoreKind): Record<string, Migration> {
+  return { '001-initial': initialMigration(kind) };
+}
+
+function migrator(store: Store): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(store.kind) };
+  return new Migrator({ db: store.db, provider, migrationTableName: 'hookd_migrations', migrationLockTableName: 'hookd_migrations_lock' });
+}
+
+/** Applies every pending migration; answers the names applied now. Safe to run from many processes at once. */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const { error, results } = await migrator(store).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when every migration this build knows has been applied. */
+export async function migrationsAreCurrent(store: Store): Promise<boolean> {
+  const all = await migrator(store).getMigrations();
+  return all.every((migration) => migration.executedAt !== undefined);
+}

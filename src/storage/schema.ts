@@ -1,0 +1,134 @@
+import type { Generated, Kysely, Transaction } from 'kysely';
+
+// Times are epoch milliseconds (bigint) on both stores: one comparison code, index-friendly queue scans.
+// JSON values are stored as text so SQLite and PostgreSQL share every query; booleans are 0/1.
+
+export interface WorkspacesTable {
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  partner_id: string | null;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string | null;
+  name: string;
+  prefix: string;
+  hash: string;
+  scopes: string;
+  user_id: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface EventTypesTable {
+  name: string;
+  description: string;
+  schema: string | null;
+  example: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TemplatesTable {
+  id: string;
+  name: string;
+  description: string;
+  events: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhooksTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  name: string | null;
+  description: string | null;
+  url: string;
+  events: string;
+  is_active: number;
+  template_id: string | null;
+  /** `user:<sub>` or `workspace`: who holds the one webhook allowed per template. */
+  template_owner: string | null;
+  headers: string;
+  metadata: string;
+  created_by: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  secret_rotated_at: number | null;
+  retry_schedule: string | null;
+  rate_limit_per_s: number | null;
+  failure_count: number;
+  last_triggered_at: number | null;
+  last_success_at: number | null;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  type: string;
+  /** The exact JSON body receivers get, serialised once at publish time. */
+  payload: string;
+  idempotency_key: string | null;
+  created_at: number;
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  event_id: string;
+  webhook_id: string;
+  workspace_id: string;
+  event_type: string;
+  status: string;
+  attempt_count: number;
+  /** When the row is next claimable; while `sending` it is the lease expiry. */
+  next_attempt_at: number;
+  locked_by: string | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  webhook_id: string;
+  attempt: number;
+  outcome: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  request_headers: string;
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: number;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  event_types: EventTypesTable;
+  templates: TemplatesTable;
+  webhooks: WebhooksTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+}
+
+/** A connection or a transaction: every repository function takes either. */
+export type Db = Kysely<Database> | Transaction<Database>;
+export type StoreKind = 'sqlite' | 'postgres';

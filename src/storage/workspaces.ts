@@ -1,0 +1,93 @@
+import type { ListRequest, Page } from '../domain/list.js';
+import type { Workspace, WorkspaceSettings } from '../domain/models.js';
+import { readJson } from './json-column.js';
+import { fetchPage } from './list-query.js';
+import type { Db, WorkspacesTable } from './schema.js';
+
+type Row = Omit<WorkspacesTable, 'seq'> & { seq: number };
+
+const toWorkspace = (row: Row): Workspace => ({
+  id: row.id,
+  seq: row.seq,
+  name: row.name,
+  partnerId: row.partner_id,
+  settings: readJson<WorkspaceSettings>(row.settings, {}),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** Inserts a workspace and answers it with its `seq`. */
+export async function insertWorkspace(
+  db: Db,
+  input: { id: string; name: string; partnerId: string | null; settings: WorkspaceSettings; now: number },
+): Promise<Workspace> {
+  const row = await db
+    .insertInto('workspaces')
+    .values({
+      id: input.id,
+      name: input.name,
+      partner_id: input.partnerId,
+      settings: JSON.stringify(input.settings),
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toWorkspace(row);
+}
+
+/** The workspace with this id, or null. */
+export async function findWorkspace(db: Db, id: string): Promise<Workspace | null> {
+  const row = await db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toWorkspace(row) : null;
+}
+
+/** The workspace with this integer `seq` (seed 001's `account_id`), or null. */
+export async function findWorkspaceBySeq(db: Db, seq: number): Promise<Workspace | null> {
+  const row = await db.selectFrom('workspaces').selectAll().where('seq', '=', seq).executeTakeFirst();
+  return row ? toWorkspace(row) : null;
+}
+
+/** One page of workspaces. */
+export async function listWorkspaces(db: Db, request: ListRequest): Promise<Page<Workspace>> {
+  const page = await fetchPage(db.selectFrom('workspaces').selectAll(), request);
+  return { ...page, items: page.items.map(toWorkspace) };
+}
+
+/** Changes the given fields; answers the updated workspace or null if it does not exist. */
+export async function updateWorkspace(
+  db: Db,
+  id: string,
+  changes: { name?: string; partnerId?: string | null; settings?: WorkspaceSettings; now: number },
+): Promise<Workspace | null> {
+  const row = await db
+    .updateTable('workspaces')
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.partnerId !== undefined && { partner_id: changes.partnerId }),
+      ...(changes.settings !== undefined && { settings: JSON.stringify(changes.settings) }),
+      updated_at: changes.now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toWorkspace(row) : null;
+}
+
+/** Deletes a workspace with everything it owns; answers whether it existed. */
+export async function deleteWorkspace(db: Db, id: string): Promise<boolean> {
+  const webhookIds = db.selectFrom('webhooks').select('id').where('workspace_id', '=', id);
+  await db.deleteFrom('delivery_attempts').where('webhook_id', 'in', webhookIds).execute();
+  await db.deleteFrom('deliveries').where('workspace_id', '=', id).execute();
+  await db.deleteFrom('webhooks').where('workspace_id', '=', id).execute();
+  await db.deleteFrom('events').where('workspace_id', '=', id).execute();
+  await db.deleteFrom('api_keys').where('workspace_id', '=', id).execute();
+  const result = await db.deleteFrom('workspaces').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** True when no workspace and no key exist yet (a fresh install). */
+export async function isEmptyInstall(db: Db): Promise<boolean> {
+  const key = await db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst();
+  return key === undefined;
+}

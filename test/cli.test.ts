@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'hookd.js');
+
+function run(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  return spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, cwd, encoding: 'utf8', timeout: 20_000 });
+}
+
+/** Waits for the `hookd started` log line and answers its URL. */
+function waitForStart(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no start line: ${output}`)), 15_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((l) => l.includes('"hookd started"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line).url);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+  });
+}
+
+describe('hookd CLI (subprocess)', () => {
+  const dirs: string[] = [];
+  const children: ChildProcess[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookd-cli-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints its version and help', () => {
+    expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('hookd serve');
+    expect(run(['frobnicate']).status).toBe(2);
+  });
+
+  it('exits 2 with one line naming a bad setting', () => {
+    const result = run(['serve'], { HOOKD_PORT: 'abc' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('HOOKD_PORT');
+  });
+
+  it('migrates, creates an admin key, serves, and drains on SIGTERM', async () => {
+    const dir = tempDir();
+    const env = { DATABASE_URL: join(dir, 'db', 'hookd.db'), HOOKD_LOG_LEVEL: 'info' };
+    const migrated = run(['migrate'], env);
+    expect(migrated.status).toBe(0);
+    expect(migrated.stdout).toContain('001-initial');
+    const key = run(['keys', 'create', '--admin'], env);
+    expect(key.status).toBe(0);
+    // The generated encryption key file is private to its owner.
+    expect(statSync(join(dir, 'db', 'hookd.key')).mode & 0o777).toBe(0o600);
+    const adminKey = key.stdout.trim();
+    expect(adminKey).toMatch(/^hk_/);
+
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const url = await waitForStart(child);
+    const created = await fetch(`${url}/api/v1/admin/workspaces`, {
+      method: 'POST',
+      headers: { 'x-api-key': adminKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'cli' }),
+    });
+    expect(created.status).toBe(201);
+    expect((await fetch(`${url}/api/v1/admin/workspaces`)).status).toBe(401);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('tells how to create the first admin key on an empty database', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      env: { PATH: process.env.PATH, DATABASE_URL: join(dir, 'hookd.db') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await waitForStart(child);
+    expect(output).toContain('hookd keys create --admin');
+  });
+});

@@ -1,0 +1,65 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORES } from './support/databases.js';
+import { startTestHookd, TEST_JWT_SECRET, type TestHookd } from './support/hookd.js';
+
+const jwt = (claims: Record<string, unknown>, expiresIn = '5m', secret = TEST_JWT_SECRET) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+
+describe.each(STORES)('HTTP basics (%s)', (store) => {
+  let h: TestHookd;
+  beforeAll(async () => {
+    h = await startTestHookd(store, { HOOKD_MAX_PAYLOAD: '2kb' });
+  });
+  afterAll(() => h?.close());
+
+  it('answers health and readiness', async () => {
+    expect((await h.request('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
+    expect((await h.request('GET', '/readyz', { key: null })).status).toBe(200);
+  });
+
+  it('answers 404 for unknown routes with or without credentials', async () => {
+    for (const key of [null, 'hk_wrong', undefined]) {
+      const reply = await h.request('GET', '/api/v1/nothing-here', { key });
+      expect(reply.status).toBe(404);
+      expect(reply.body.code).toBe('route_not_found');
+    }
+  });
+
+  it('answers 400 invalid_json for malformed JSON and 413 for an oversized body', async () => {
+    const bad = await h.request('POST', '/api/v1/admin/workspaces', { rawBody: '{"name":', headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ detail: 'request body is not valid JSON', code: 'invalid_json' });
+    const big = await h.request('POST', '/api/v1/admin/workspaces', { body: { name: 'x'.repeat(3000) } });
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('payload_too_large');
+  });
+
+  it('sets a request id on every answer', async () => {
+    const reply = await h.request('GET', '/healthz', { key: null, headers: { 'x-request-id': 'abc-123' } });
+    expect(reply.headers['x-request-id']).toBe('abc-123');
+  });
+
+  it('accepts HS256 JWTs naming a workspace, and refuses expired or forged ones', async () => {
+    const ws = await h.workspace();
+    const good = await jwt({ workspace_id: ws.id, sub: 'user-1', scope: 'webhooks:read' });
+    // A workspace JWT is not the operator: admin routes are 403, not 401.
+    const adminRoute = await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${good}` } });
+    expect(adminRoute.status).toBe(403);
+    const expired = await jwt({ workspace_id: ws.id, scope: 'admin' }, '-1m');
+    expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
+    const forged = await jwt({ workspace_id: ws.id, scope: 'admin' }, '5m', 'another-secret-that-is-long-enough-0123456');
+    expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    const operator = await jwt({ sub: 'ops', scope: 'admin' });
+    expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${operator}` } })).status).toBe(200);
+  });
+
+  it('publishes an OpenAPI 3.1 document and rendered docs', async () => {
+    const doc = await h.request('GET', '/openapi.json', { key: null });
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(doc.body.paths['/api/v1/admin/workspaces']).toBeDefined();
+    const docs = await h.request('GET', '/docs/', { key: null });
+    expect(docs.status).toBe(200);
+  });
+});
