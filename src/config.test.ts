@@ -25,7 +25,9 @@ describe('loadConfig', () => {
     ['postgres://u:p@h/db', { kind: 'postgres', url: 'postgres://u:p@h/db' }],
     ['postgresql://u:p@h/db', { kind: 'postgres', url: 'postgresql://u:p@h/db' }],
   ])('reads DATABASE_URL %s', (url, expected) => {
-    expect(loadConfig({ DATABASE_URL: url, HOOKD_ENCRYPTION_KEY: 'a'.repeat(64) }).database).toEqual(expected);
+    expect(loadConfig({ DATABASE_URL: url, HOOKD_ENCRYPTION_KEY: 'a'.repeat(64) }).database).toEqual(
+      expected,
+    );
   });
 
   it('lets --dev allow http and private targets, and flags override the environment', () => {

@@ -7,7 +7,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
-  readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly database:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'postgres'; readonly url: string };
   readonly port: number;
   readonly host: string;
   readonly role: Role;
@@ -89,7 +91,13 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   }
   const config: Config = {
     database,
-    port: integer(overrides.port ?? read('HOOKD_PORT'), overrides.port ? '--port' : 'HOOKD_PORT', 8080, 0, 65535),
+    port: integer(
+      overrides.port ?? read('HOOKD_PORT'),
+      overrides.port ? '--port' : 'HOOKD_PORT',
+      8080,
+      0,
+      65535,
+    ),
     host: overrides.host ?? read('HOOKD_HOST') ?? '0.0.0.0',
     role: oneOf(overrides.role ?? read('HOOKD_ROLE'), overrides.role ? '--role' : 'HOOKD_ROLE', ROLES, 'all'),
     dev,
@@ -97,9 +105,16 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     encryptionKey,
     retryScheduleMs: Object.freeze(retrySchedule),
     requestTimeoutMs: duration(read('HOOKD_REQUEST_TIMEOUT'), 'HOOKD_REQUEST_TIMEOUT', '15s', 100, 300_000),
-    retryAfterCapMs: duration(read('HOOKD_RETRY_AFTER_MAX'), 'HOOKD_RETRY_AFTER_MAX', '1h', 0, 7 * 86_400_000),
+    retryAfterCapMs: duration(
+      read('HOOKD_RETRY_AFTER_MAX'),
+      'HOOKD_RETRY_AFTER_MAX',
+      '1h',
+      0,
+      7 * 86_400_000,
+    ),
     allowHttp: dev || bool(read('HOOKD_ALLOW_HTTP'), 'HOOKD_ALLOW_HTTP', false),
-    allowPrivateTargets: dev || bool(read('HOOKD_ALLOW_PRIVATE_TARGETS'), 'HOOKD_ALLOW_PRIVATE_TARGETS', false),
+    allowPrivateTargets:
+      dev || bool(read('HOOKD_ALLOW_PRIVATE_TARGETS'), 'HOOKD_ALLOW_PRIVATE_TARGETS', false),
     disableAfter: integer(read('HOOKD_DISABLE_AFTER'), 'HOOKD_DISABLE_AFTER', 50, 0, 1_000_000),
     maxPayloadBytes: size(read('HOOKD_MAX_PAYLOAD'), 'HOOKD_MAX_PAYLOAD', '256kb', 1024, 64 * 1024 * 1024),
     defaultEvents: Object.freeze(eventList(read('HOOKD_DEFAULT_EVENTS') ?? 'job.completed')),
@@ -154,7 +169,13 @@ function integer(text: string | undefined, name: string, fallback: number, min: 
   return Number(text);
 }
 
-function duration(text: string | undefined, name: string, fallback: string, min: number, max: number): number {
+function duration(
+  text: string | undefined,
+  name: string,
+  fallback: string,
+  min: number,
+  max: number,
+): number {
   const ms = parseDuration(text ?? fallback);
   if (ms === null || ms < min || ms > max) {
     throw new ConfigError(name, `must be a duration such as 15s, 5m or 24h within range (got "${text}")`);
@@ -170,7 +191,12 @@ function size(text: string | undefined, name: string, fallback: string, min: num
   return bytes;
 }
 
-function oneOf<T extends string>(text: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  text: string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (text === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(text)) {
     throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${text}")`);

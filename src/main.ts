@@ -36,7 +36,13 @@ export async function openContext(config: Config, options: StartOptions = {}): P
   const store = openStore(config.database);
   try {
     await migrateToLatest(store);
-    return { store, config, clock: options.clock ?? systemClock, secretBox: new SecretBox(resolveEncryptionKey(config)), logger };
+    return {
+      store,
+      config,
+      clock: options.clock ?? systemClock,
+      secretBox: new SecretBox(resolveEncryptionKey(config)),
+      logger,
+    };
   } catch (error) {
     await store.close();
     throw error;
@@ -67,7 +73,9 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     throw error;
   }
   if (config.adminKey === null && (await isEmptyInstall(ctx.store.db))) {
-    logger.warn('no API keys exist yet: create the first operator key with `hookd keys create --admin` (or set HOOKD_ADMIN_KEY)');
+    logger.warn(
+      'no API keys exist yet: create the first operator key with `hookd keys create --admin` (or set HOOKD_ADMIN_KEY)',
+    );
   }
   logger.info({ role: config.role, url, store: ctx.store.kind, version: VERSION }, 'hookd started');
 

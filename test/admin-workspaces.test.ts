@@ -14,15 +14,25 @@ describe.each(STORES)('admin workspaces and keys (%s)', (store) => {
       body: { name: 'Acme', partner_id: 'partner-1', settings: { owner_visibility: true } },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Acme', partner_id: 'partner-1', settings: { owner_visibility: true } });
+    expect(created.body).toMatchObject({
+      name: 'Acme',
+      partner_id: 'partner-1',
+      settings: { owner_visibility: true },
+    });
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Number.isInteger(created.body.seq)).toBe(true);
     const id = created.body.id;
 
     expect((await h.request('GET', `/api/v1/admin/workspaces/${id}`)).body.name).toBe('Acme');
-    const patched = await h.request('PATCH', `/api/v1/admin/workspaces/${id}/`, { body: { name: 'Acme 2', settings: { owner_visibility: false } } });
+    const patched = await h.request('PATCH', `/api/v1/admin/workspaces/${id}/`, {
+      body: { name: 'Acme 2', settings: { owner_visibility: false } },
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'Acme 2', partner_id: 'partner-1', settings: { owner_visibility: false } });
+    expect(patched.body).toMatchObject({
+      name: 'Acme 2',
+      partner_id: 'partner-1',
+      settings: { owner_visibility: false },
+    });
 
     const listed = await h.request('GET', '/api/v1/admin/workspaces?filter[partner_id]=partner-1');
     expect(listed.status).toBe(200);
@@ -39,12 +49,23 @@ describe.each(STORES)('admin workspaces and keys (%s)', (store) => {
     for (const name of ['b-ws', 'a-ws', 'c-ws']) {
       await h.request('POST', '/api/v1/admin/workspaces', { body: { name, partner_id: 'paging' } });
     }
-    const first = await h.request('GET', '/api/v1/admin/workspaces?filter[partner_id]=paging&per_page=2&sort=-name&fields=name');
+    const first = await h.request(
+      'GET',
+      '/api/v1/admin/workspaces?filter[partner_id]=paging&per_page=2&sort=-name&fields=name',
+    );
     expect(first.body).toEqual([{ name: 'c-ws' }, { name: 'b-ws' }]);
-    expect(first.headers).toMatchObject({ 'x-total-count': '3', 'x-page': '1', 'x-per-page': '2', 'x-total-pages': '2' });
+    expect(first.headers).toMatchObject({
+      'x-total-count': '3',
+      'x-page': '1',
+      'x-per-page': '2',
+      'x-total-pages': '2',
+    });
     expect(first.headers.link).toContain('rel="next"');
     expect(first.headers.link).toContain('rel="last"');
-    const second = await h.request('GET', '/api/v1/admin/workspaces?filter[partner_id]=paging&per_page=2&page=2&sort=-name');
+    const second = await h.request(
+      'GET',
+      '/api/v1/admin/workspaces?filter[partner_id]=paging&per_page=2&page=2&sort=-name',
+    );
     expect(second.body.map((w: { name: string }) => w.name)).toEqual(['a-ws']);
     expect(second.headers.link).toContain('rel="prev"');
   });
@@ -66,13 +87,21 @@ describe.each(STORES)('admin workspaces and keys (%s)', (store) => {
     const before = (await h.request('GET', '/api/v1/admin/workspaces?per_page=100')).headers['x-total-count'];
     const missing = await h.request('POST', '/api/v1/admin/workspaces', { body: { partner_id: 'x' } });
     expect(missing.status).toBe(422);
-    expect(missing.body.detail).toContainEqual({ loc: ['body', 'name'], msg: 'field required', type: 'missing' });
+    expect(missing.body.detail).toContainEqual({
+      loc: ['body', 'name'],
+      msg: 'field required',
+      type: 'missing',
+    });
     const extra = await h.request('POST', '/api/v1/admin/workspaces', { body: { name: 'x', color: 'red' } });
     expect(extra.status).toBe(422);
     expect(extra.body.detail[0].loc).toEqual(['body', 'color']);
-    const wrongType = await h.request('POST', '/api/v1/admin/workspaces', { body: { name: 'x', settings: { owner_visibility: 'maybe' } } });
+    const wrongType = await h.request('POST', '/api/v1/admin/workspaces', {
+      body: { name: 'x', settings: { owner_visibility: 'maybe' } },
+    });
     expect(wrongType.status).toBe(422);
-    expect((await h.request('GET', '/api/v1/admin/workspaces?per_page=100')).headers['x-total-count']).toBe(before);
+    expect((await h.request('GET', '/api/v1/admin/workspaces?per_page=100')).headers['x-total-count']).toBe(
+      before,
+    );
   });
 
   it('creates keys shown once, accepted as X-API-Key and Bearer, revocable', async () => {
@@ -81,40 +110,73 @@ describe.each(STORES)('admin workspaces and keys (%s)', (store) => {
       body: { name: 'ci', scopes: ['webhooks:read'] },
     });
     expect(created.status).toBe(201);
-    expect(Object.keys(created.body).sort()).toEqual(['created_at', 'id', 'key', 'name', 'prefix', 'scopes', 'user_id']);
+    expect(Object.keys(created.body).sort()).toEqual([
+      'created_at',
+      'id',
+      'key',
+      'name',
+      'prefix',
+      'scopes',
+      'user_id',
+    ]);
     expect(created.body.key).toMatch(/^hk_/);
     expect(created.body.key.startsWith(created.body.prefix)).toBe(true);
     const key: string = created.body.key;
 
     const listed = await h.request('GET', `/api/v1/admin/workspaces/${ws.id}/api-keys`);
     expect(listed.text).not.toContain(key);
-    expect(listed.body.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({ scopes: ['webhooks:read'] });
+    expect(listed.body.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({
+      scopes: ['webhooks:read'],
+    });
 
     // A workspace key on an admin route is 403; without a key 401.
     expect((await h.request('GET', '/api/v1/admin/workspaces', { key })).status).toBe(403);
-    expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${key}` } })).status).toBe(403);
+    expect(
+      (
+        await h.request('GET', '/api/v1/admin/workspaces', {
+          key: null,
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).status,
+    ).toBe(403);
     expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null })).status).toBe(401);
     expect((await h.request('GET', '/api/v1/admin/workspaces', { key: 'hk_nope' })).status).toBe(401);
 
-    expect((await h.request('DELETE', `/api/v1/admin/workspaces/${ws.id}/api-keys/${created.body.id}`)).status).toBe(204);
+    expect(
+      (await h.request('DELETE', `/api/v1/admin/workspaces/${ws.id}/api-keys/${created.body.id}`)).status,
+    ).toBe(204);
     expect((await h.request('GET', '/api/v1/admin/workspaces', { key })).status).toBe(401);
-    expect((await h.request('DELETE', `/api/v1/admin/workspaces/${ws.id}/api-keys/${created.body.id}`)).status).toBe(404);
+    expect(
+      (await h.request('DELETE', `/api/v1/admin/workspaces/${ws.id}/api-keys/${created.body.id}`)).status,
+    ).toBe(404);
   });
 
   it('refuses the admin scope on a workspace key and keys for unknown workspaces', async () => {
     const ws = await h.workspace();
-    const admin = await h.request('POST', `/api/v1/admin/workspaces/${ws.id}/api-keys`, { body: { scopes: ['admin'] } });
+    const admin = await h.request('POST', `/api/v1/admin/workspaces/${ws.id}/api-keys`, {
+      body: { scopes: ['admin'] },
+    });
     expect(admin.status).toBe(422);
     expect(admin.body.detail[0].loc).toEqual(['body', 'scopes']);
-    const unknownScope = await h.request('POST', `/api/v1/admin/workspaces/${ws.id}/api-keys`, { body: { scopes: ['root'] } });
+    const unknownScope = await h.request('POST', `/api/v1/admin/workspaces/${ws.id}/api-keys`, {
+      body: { scopes: ['root'] },
+    });
     expect(unknownScope.status).toBe(422);
-    const nowhere = await h.request('POST', '/api/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', { body: {} });
+    const nowhere = await h.request(
+      'POST',
+      '/api/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys',
+      { body: {} },
+    );
     expect(nowhere.status).toBe(404);
   });
 
   it('stores only a hash of each key', async () => {
     const ws = await h.workspace();
-    const rows = await h.hookd.ctx.store.db.selectFrom('api_keys').selectAll().where('workspace_id', '=', ws.id).execute();
+    const rows = await h.hookd.ctx.store.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('workspace_id', '=', ws.id)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(ws.key);
     expect(rows[0]!.hash).toMatch(/^[0-9a-f]{64}$/);

@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 const BIN = join(import.meta.dirname, '..', 'bin', 'hookd.js');
 
 function run(args: string[], env: Record<string, string> = {}, cwd?: string) {
-  return spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, cwd, encoding: 'utf8', timeout: 20_000 });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    cwd,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
 }
 
 /** Waits for the `hookd started` log line and answers its URL. */

@@ -4,7 +4,11 @@ import { STORES } from './support/databases.js';
 import { startTestHookd, TEST_JWT_SECRET, type TestHookd } from './support/hookd.js';
 
 const jwt = (claims: Record<string, unknown>, expiresIn = '5m', secret = TEST_JWT_SECRET) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
 
 describe.each(STORES)('HTTP basics (%s)', (store) => {
   let h: TestHookd;
@@ -27,7 +31,10 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
   });
 
   it('answers 400 invalid_json for malformed JSON and 413 for an oversized body', async () => {
-    const bad = await h.request('POST', '/api/v1/admin/workspaces', { rawBody: '{"name":', headers: { 'content-type': 'application/json' } });
+    const bad = await h.request('POST', '/api/v1/admin/workspaces', {
+      rawBody: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ detail: 'request body is not valid JSON', code: 'invalid_json' });
     const big = await h.request('POST', '/api/v1/admin/workspaces', { body: { name: 'x'.repeat(3000) } });
@@ -44,14 +51,42 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     const ws = await h.workspace();
     const good = await jwt({ workspace_id: ws.id, sub: 'user-1', scope: 'webhooks:read' });
     // A workspace JWT is not the operator: admin routes are 403, not 401.
-    const adminRoute = await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${good}` } });
+    const adminRoute = await h.request('GET', '/api/v1/admin/workspaces', {
+      key: null,
+      headers: { authorization: `Bearer ${good}` },
+    });
     expect(adminRoute.status).toBe(403);
     const expired = await jwt({ workspace_id: ws.id, scope: 'admin' }, '-1m');
-    expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
-    const forged = await jwt({ workspace_id: ws.id, scope: 'admin' }, '5m', 'another-secret-that-is-long-enough-0123456');
-    expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    expect(
+      (
+        await h.request('GET', '/api/v1/admin/workspaces', {
+          key: null,
+          headers: { authorization: `Bearer ${expired}` },
+        })
+      ).status,
+    ).toBe(401);
+    const forged = await jwt(
+      { workspace_id: ws.id, scope: 'admin' },
+      '5m',
+      'another-secret-that-is-long-enough-0123456',
+    );
+    expect(
+      (
+        await h.request('GET', '/api/v1/admin/workspaces', {
+          key: null,
+          headers: { authorization: `Bearer ${forged}` },
+        })
+      ).status,
+    ).toBe(401);
     const operator = await jwt({ sub: 'ops', scope: 'admin' });
-    expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${operator}` } })).status).toBe(200);
+    expect(
+      (
+        await h.request('GET', '/api/v1/admin/workspaces', {
+          key: null,
+          headers: { authorization: `Bearer ${operator}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('publishes an OpenAPI 3.1 document and rendered docs', async () => {

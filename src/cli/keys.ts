@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { isScope, type Scope } from '../domain/scopes.js';
+import { createLogger } from '../logger.js';
 import { openContext } from '../main.js';
 import { createApiKey } from '../services/api-keys.js';
-import { createLogger } from '../logger.js';
 
 /** `hookd keys create --admin | --workspace ID [--scopes a,b]`: prints the new key once. */
 export async function keysCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {

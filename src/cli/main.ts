@@ -35,7 +35,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       case 'serve': {
         const { values } = parseArgs({
           args: rest,
-          options: { dev: { type: 'boolean' }, role: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+          options: {
+            dev: { type: 'boolean' },
+            role: { type: 'string' },
+            port: { type: 'string' },
+            host: { type: 'string' },
+          },
         });
         return await serveCommand(loadConfig(env, values));
       }

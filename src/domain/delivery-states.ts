@@ -1,4 +1,11 @@
-export const DELIVERY_STATES = ['pending', 'sending', 'succeeded', 'retrying', 'failed', 'cancelled'] as const;
+export const DELIVERY_STATES = [
+  'pending',
+  'sending',
+  'succeeded',
+  'retrying',
+  'failed',
+  'cancelled',
+] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /** States a worker may claim: waiting for a first attempt, a retry, or a lease that expired mid-send. */

@@ -1,4 +1,11 @@
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** Parses `500ms`, `10s`, `5m`, `24h`, `30d` (a bare number means seconds) into milliseconds; null if malformed. */
@@ -27,7 +34,10 @@ export function parseSize(text: string): number | null {
 
 /** Parses a comma list of durations (`10s,60s,300s`); null if any item is malformed. */
 export function parseDurationList(text: string): number[] | null {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   const parsed = items.map(parseDuration);
   return parsed.some((value) => value === null) ? null : (parsed as number[]);
 }

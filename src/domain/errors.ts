@@ -21,5 +21,8 @@ export const validationError = (fields: FieldError[]): AppError =>
   new AppError('validation_failed', 'validation failed', fields);
 
 /** A 422 naming one body field. */
-export const fieldError = (field: string | (string | number)[], msg: string, type = 'value_error'): AppError =>
-  validationError([{ loc: ['body', ...(Array.isArray(field) ? field : [field])], msg, type }]);
+export const fieldError = (
+  field: string | (string | number)[],
+  msg: string,
+  type = 'value_error',
+): AppError => validationError([{ loc: ['body', ...(Array.isArray(field) ? field : [field])], msg, type }]);

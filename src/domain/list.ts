@@ -38,12 +38,19 @@ export interface Page<T> {
 /** Parses `-created_at,name`; throws a 422 at `loc` for a field that is not sortable. */
 export function parseSort(text: string | undefined, spec: ListSpec, loc: string[]): SortKey[] {
   if (text === undefined || text.trim() === '') return [...spec.defaultSort];
-  const keys = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const keys = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   const sort = keys.map((key) => ({ field: key.replace(/^[-+]/, ''), desc: key.startsWith('-') }));
   const unknown = sort.find((key) => !spec.sortable.includes(key.field));
   if (unknown) {
     throw new AppError('validation_failed', 'invalid sort', [
-      { loc, msg: `cannot sort by '${unknown.field}'; sortable: ${spec.sortable.join(', ')}`, type: 'sort_field' },
+      {
+        loc,
+        msg: `cannot sort by '${unknown.field}'; sortable: ${spec.sortable.join(', ')}`,
+        type: 'sort_field',
+      },
     ]);
   }
   return sort;
@@ -52,8 +59,13 @@ export function parseSort(text: string | undefined, spec: ListSpec, loc: string[
 /** Reads one filter value for a field; throws a 422 at `loc` if the field is unknown or the value malformed. */
 export function parseFilter(field: string, raw: string, spec: ListSpec, loc: string[]): Filter {
   const kind = spec.fields[field];
-  const fail = (msg: string, type: string) => new AppError('validation_failed', 'invalid filter', [{ loc, msg, type }]);
-  if (!kind) throw fail(`cannot filter by '${field}'; filterable: ${Object.keys(spec.fields).join(', ')}`, 'filter_field');
+  const fail = (msg: string, type: string) =>
+    new AppError('validation_failed', 'invalid filter', [{ loc, msg, type }]);
+  if (!kind)
+    throw fail(
+      `cannot filter by '${field}'; filterable: ${Object.keys(spec.fields).join(', ')}`,
+      'filter_field',
+    );
   switch (kind) {
     case 'boolean':
       if (!['true', 'false', '1', '0'].includes(raw)) throw fail('must be true or false', 'bool_parsing');
@@ -72,7 +84,12 @@ export function parseFilter(field: string, raw: string, spec: ListSpec, loc: str
 }
 
 /** Restricts `page`/`perPage` to whole numbers in range, naming the bad one in a 422. */
-export function checkPaging(page: number, perPage: number, maxPerPage: number, names: [string[], string[]]): void {
+export function checkPaging(
+  page: number,
+  perPage: number,
+  maxPerPage: number,
+  names: [string[], string[]],
+): void {
   if (!Number.isInteger(page) || page < 1) {
     throw new AppError('validation_failed', 'invalid page', [
       { loc: names[0], msg: 'must be an integer of at least 1', type: 'greater_than_equal' },

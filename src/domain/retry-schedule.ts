@@ -5,7 +5,11 @@ export const RETRY_JITTER = 0.1;
  * Delay before the next attempt after `attemptsMade` failed attempts, or null when the schedule is spent.
  * `random` is injected (0..1) so tests can pin the jitter.
  */
-export function nextRetryDelay(schedule: readonly number[], attemptsMade: number, random: () => number): number | null {
+export function nextRetryDelay(
+  schedule: readonly number[],
+  attemptsMade: number,
+  random: () => number,
+): number | null {
   const base = schedule[attemptsMade - 1];
   if (base === undefined) return null;
   return Math.round(base * (1 - RETRY_JITTER + 2 * RETRY_JITTER * random()));

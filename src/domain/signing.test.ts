@@ -15,7 +15,11 @@ describe('signing', () => {
         const verifier = new Webhook(secret);
         // standardwebhooks checks the timestamp against now; sign with the current time for it.
         const now = Math.floor(Date.now() / 1000);
-        const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(now), 'webhook-signature': signStandardWebhook(secret, 'msg_1', now, body) };
+        const headers = {
+          'webhook-id': 'msg_1',
+          'webhook-timestamp': String(now),
+          'webhook-signature': signStandardWebhook(secret, 'msg_1', now, body),
+        };
         expect(verifier.verify(body, headers)).toEqual({ text });
         expect(verifyStandardWebhook([secret], 'msg_1', ts, body, signature)).toBe(true);
         expect(verifyStandardWebhook([newWebhookSecret()], 'msg_1', ts, body, signature)).toBe(false);
@@ -28,7 +32,11 @@ describe('signing', () => {
     const secret = 'my_webhook_secret_value';
     const now = Math.floor(Date.now() / 1000);
     const body = '{"a":1}';
-    const headers = { 'webhook-id': 'm', 'webhook-timestamp': String(now), 'webhook-signature': signStandardWebhook(secret, 'm', now, body) };
+    const headers = {
+      'webhook-id': 'm',
+      'webhook-timestamp': String(now),
+      'webhook-signature': signStandardWebhook(secret, 'm', now, body),
+    };
     // The library's raw format keys the HMAC with the string's bytes.
     expect(new Webhook(secret, { format: 'raw' }).verify(body, headers)).toEqual({ a: 1 });
   });

@@ -6,7 +6,12 @@ export function standardWebhooksKey(secret: string): Buffer {
 }
 
 /** One Standard Webhooks signature: `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`. */
-export function signStandardWebhook(secret: string, messageId: string, timestampSec: number, body: string): string {
+export function signStandardWebhook(
+  secret: string,
+  messageId: string,
+  timestampSec: number,
+  body: string,
+): string {
   const hmac = createHmac('sha256', standardWebhooksKey(secret));
   hmac.update(`${messageId}.${timestampSec}.`);
   hmac.update(body);

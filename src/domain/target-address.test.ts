@@ -4,8 +4,21 @@ import { webhookUrlProblem } from './webhook-url.js';
 
 describe('target addresses', () => {
   it.each([
-    '127.0.0.1', '0.0.0.0', '10.1.2.3', '172.16.0.1', '192.168.1.1', '100.64.0.1', '169.254.169.254',
-    '::1', 'fd00::1', 'fd00:ec2::254', 'fe80::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '224.0.0.1', '::',
+    '127.0.0.1',
+    '0.0.0.0',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '100.64.0.1',
+    '169.254.169.254',
+    '::1',
+    'fd00::1',
+    'fd00:ec2::254',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    '224.0.0.1',
+    '::',
   ])('blocks %s', (address) => {
     expect(blockedAddressReason(address)).not.toBeNull();
   });
@@ -33,6 +46,8 @@ describe('target addresses', () => {
 
   it('accepts public https and, when allowed, http and private targets', () => {
     expect(webhookUrlProblem('https://example.com/hook', strict)).toBeNull();
-    expect(webhookUrlProblem('http://127.0.0.1:9/x', { allowHttp: true, allowPrivateTargets: true })).toBeNull();
+    expect(
+      webhookUrlProblem('http://127.0.0.1:9/x', { allowHttp: true, allowPrivateTargets: true }),
+    ).toBeNull();
   });
 });

@@ -34,4 +34,7 @@ export function webhookUrlProblem(text: string, policy: TargetPolicy): { type: s
 }
 
 const isLocalName = (host: string): boolean =>
-  host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal');
+  host === 'localhost' ||
+  host.endsWith('.localhost') ||
+  host.endsWith('.local') ||
+  host.endsWith('.internal');

@@ -5,7 +5,7 @@ import type { Scope } from '../domain/scopes.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { guard } from './auth.js';
-import { catalogued, nativeErrorBody, type NormalizedError, normalizeError } from './errors.js';
+import { catalogued, type NormalizedError, nativeErrorBody, normalizeError } from './errors.js';
 
 export interface AppDeps {
   ctx: ServiceContext;
@@ -22,12 +22,18 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** Renders errors for routes of one surface; the native form is the default. */
-    renderError?: (error: NormalizedError, request: FastifyRequest) => { body: unknown; contentType?: string };
+    renderError?: (
+      error: NormalizedError,
+      request: FastifyRequest,
+    ) => { body: unknown; contentType?: string };
   }
 }
 
 /** Builds the Fastify app with hookd's error handling, auth and body rules; routes are added by `register`. */
-export function createHttpApp(deps: AppDeps, register: (app: FastifyInstance) => Promise<void>): FastifyInstance {
+export function createHttpApp(
+  deps: AppDeps,
+  register: (app: FastifyInstance) => Promise<void>,
+): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     // One line per request, written by the onResponse hook below with the route pattern rather than the URL.
@@ -39,7 +45,9 @@ export function createHttpApp(deps: AppDeps, register: (app: FastifyInstance) =>
     },
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: true },
+    },
   }) as unknown as FastifyInstance;
 
   app.decorate('deps', deps);
@@ -60,7 +68,13 @@ export function createHttpApp(deps: AppDeps, register: (app: FastifyInstance) =>
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { reqId: request.id, method: request.method, url: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        reqId: request.id,
+        method: request.method,
+        url: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -70,7 +84,8 @@ export function createHttpApp(deps: AppDeps, register: (app: FastifyInstance) =>
     if (normalized.status >= 500) {
       request.log.error({ err: error, reqId: request.id }, 'request failed');
     }
-    if (normalized.code === 'rate_limited' || normalized.code === 'service_unavailable') reply.header('retry-after', '1');
+    if (normalized.code === 'rate_limited' || normalized.code === 'service_unavailable')
+      reply.header('retry-after', '1');
     const render = request.routeOptions.config?.renderError;
     if (render) {
       const rendered = render(normalized, request);

@@ -38,12 +38,18 @@ export interface NormalizedError {
   fields?: FieldError[];
 }
 
-const VALIDATION_LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+const VALIDATION_LOCATIONS: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
 
 /** Maps any thrown error (AppError, Fastify validation/parse errors, crashes) onto the catalog. */
 export function normalizeError(error: unknown): NormalizedError {
   if (error instanceof AppError) {
-    const entry = (ERROR_CATALOG as Record<string, readonly [number, string]>)[error.code] ?? ERROR_CATALOG.internal;
+    const entry =
+      (ERROR_CATALOG as Record<string, readonly [number, string]>)[error.code] ?? ERROR_CATALOG.internal;
     return { status: entry[0], code: error.code, detail: error.detail ?? entry[1], fields: error.fields };
   }
   const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
@@ -98,7 +104,12 @@ function ajvToField(where: string, issue: AjvError): FieldError {
   return {
     loc: [where, ...path],
     msg: messages[issue.keyword] ?? issue.message ?? 'invalid value',
-    type: issue.keyword === 'required' ? 'missing' : issue.keyword === 'additionalProperties' ? 'extra_forbidden' : issue.keyword,
+    type:
+      issue.keyword === 'required'
+        ? 'missing'
+        : issue.keyword === 'additionalProperties'
+          ? 'extra_forbidden'
+          : issue.keyword,
   };
 }
 

@@ -1,5 +1,12 @@
-import { checkPaging, type Filter, type ListRequest, type ListSpec, parseFilter, parseSort } from '../domain/list.js';
 import { AppError } from '../domain/errors.js';
+import {
+  checkPaging,
+  type Filter,
+  type ListRequest,
+  type ListSpec,
+  parseFilter,
+  parseSort,
+} from '../domain/list.js';
 
 export const MAX_PER_PAGE = 100;
 
@@ -17,7 +24,10 @@ export function readNativeList(
 ): { request: ListRequest; fields: string[] | null } {
   const page = query['page'] === undefined ? 1 : Number(query['page']);
   const perPage = query['per_page'] === undefined ? 20 : Number(query['per_page']);
-  checkPaging(page, perPage, MAX_PER_PAGE, [['query', 'page'], ['query', 'per_page']]);
+  checkPaging(page, perPage, MAX_PER_PAGE, [
+    ['query', 'page'],
+    ['query', 'per_page'],
+  ]);
   const filters: Filter[] = [];
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined || RESERVED.has(name)) continue;
@@ -31,16 +41,29 @@ export function readNativeList(
       ]);
     }
   }
-  const sort = parseSort(typeof query['sort'] === 'string' ? query['sort'] : undefined, spec, ['query', 'sort']);
+  const sort = parseSort(typeof query['sort'] === 'string' ? query['sort'] : undefined, spec, [
+    'query',
+    'sort',
+  ]);
   const fieldsText = typeof query['fields'] === 'string' ? query['fields'] : null;
-  const fields = fieldsText ? fieldsText.split(',').map((f) => f.trim()).filter(Boolean) : null;
+  const fields = fieldsText
+    ? fieldsText
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : null;
   return { request: { page, perPage, sort, filters }, fields };
 }
 
 /** Keeps only `fields` of each item (sparse fieldsets); `null` keeps everything. */
-export function pickFields<T extends Record<string, unknown>>(items: T[], fields: string[] | null): Partial<T>[] {
+export function pickFields<T extends Record<string, unknown>>(
+  items: T[],
+  fields: string[] | null,
+): Partial<T>[] {
   if (!fields) return items;
-  return items.map((item) => Object.fromEntries(fields.filter((f) => f in item).map((f) => [f, item[f]])) as Partial<T>);
+  return items.map(
+    (item) => Object.fromEntries(fields.filter((f) => f in item).map((f) => [f, item[f]])) as Partial<T>,
+  );
 }
 
 /** GitHub-style pagination headers: totals plus a `Link` with first/prev/next/last. */

@@ -26,7 +26,8 @@ export async function createApiKey(
   input: NewApiKey,
 ): Promise<{ key: ApiKey; secret: string }> {
   if (workspaceId !== null) await getWorkspace(ctx, workspaceId);
-  const scopes: Scope[] = workspaceId === null ? ['admin'] : [...new Set(input.scopes ?? DEFAULT_WORKSPACE_SCOPES)];
+  const scopes: Scope[] =
+    workspaceId === null ? ['admin'] : [...new Set(input.scopes ?? DEFAULT_WORKSPACE_SCOPES)];
   if (workspaceId !== null && scopes.includes('admin')) {
     throw new AppError('validation_failed', 'invalid scopes', [
       { loc: ['body', 'scopes'], msg: 'a workspace key cannot hold the admin scope', type: 'value_error' },

@@ -37,7 +37,13 @@ export class Authenticator {
     if (!key) throw new AppError('unauthorized', 'invalid API key');
     await apiKeys.touchApiKey(this.#ctx.store.db, key.id, this.#ctx.clock.now());
     if (key.workspaceId === null) return { kind: 'admin', keyId: key.id };
-    return { kind: 'workspace', workspaceId: key.workspaceId, userId: key.userId, scopes: key.scopes, keyId: key.id };
+    return {
+      kind: 'workspace',
+      workspaceId: key.workspaceId,
+      userId: key.userId,
+      scopes: key.scopes,
+      keyId: key.id,
+    };
   }
 
   async #fromJwt(token: string): Promise<Principal> {
@@ -50,7 +56,10 @@ export class Authenticator {
     let payload: JWTPayload;
     try {
       if (jwt.secret) {
-        ({ payload } = await jwtVerify(token, new TextEncoder().encode(jwt.secret), { ...options, algorithms: ['HS256'] }));
+        ({ payload } = await jwtVerify(token, new TextEncoder().encode(jwt.secret), {
+          ...options,
+          algorithms: ['HS256'],
+        }));
       } else if (this.#jwks) {
         ({ payload } = await jwtVerify(token, this.#jwks, options));
       } else {

@@ -4,7 +4,13 @@ import type { Scope } from '../domain/scopes.js';
 /** Who is calling: the operator (every workspace) or a principal of one workspace, maybe acting as a user. */
 export type Principal =
   | { kind: 'admin'; keyId: string | null }
-  | { kind: 'workspace'; workspaceId: string; userId: string | null; scopes: readonly Scope[]; keyId: string | null };
+  | {
+      kind: 'workspace';
+      workspaceId: string;
+      userId: string | null;
+      scopes: readonly Scope[];
+      keyId: string | null;
+    };
 
 /** Throws 403 unless the principal holds `scope` (the operator holds every scope). */
 export function requireScope(principal: Principal, scope: Scope): void {

@@ -18,7 +18,10 @@ export interface WorkspaceInput {
 }
 
 /** Creates a workspace. */
-export async function createWorkspace(ctx: ServiceContext, input: WorkspaceInput & { name: string }): Promise<Workspace> {
+export async function createWorkspace(
+  ctx: ServiceContext,
+  input: WorkspaceInput & { name: string },
+): Promise<Workspace> {
   return workspaces.insertWorkspace(ctx.store.db, {
     id: newUuid(),
     name: input.name,
@@ -41,7 +44,11 @@ export function listWorkspaces(ctx: ServiceContext, request: ListRequest): Promi
 }
 
 /** Changes name, partner or settings; settings are merged key by key. */
-export async function updateWorkspace(ctx: ServiceContext, id: string, input: WorkspaceInput): Promise<Workspace> {
+export async function updateWorkspace(
+  ctx: ServiceContext,
+  id: string,
+  input: WorkspaceInput,
+): Promise<Workspace> {
   const current = await getWorkspace(ctx, id);
   const updated = await workspaces.updateWorkspace(ctx.store.db, id, {
     name: input.name,

@@ -49,13 +49,21 @@ export async function findActiveKeyByHash(db: Db, hash: string): Promise<ApiKey 
 /** Keys of one workspace (null: the operator's admin keys), newest first. */
 export async function listApiKeys(db: Db, workspaceId: string | null): Promise<ApiKey[]> {
   let query = db.selectFrom('api_keys').selectAll().where('revoked_at', 'is', null);
-  query = workspaceId === null ? query.where('workspace_id', 'is', null) : query.where('workspace_id', '=', workspaceId);
+  query =
+    workspaceId === null
+      ? query.where('workspace_id', 'is', null)
+      : query.where('workspace_id', '=', workspaceId);
   const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
   return rows.map(toApiKey);
 }
 
 /** Revokes a key of this workspace; answers whether one was revoked. */
-export async function revokeApiKey(db: Db, workspaceId: string, keyId: string, now: number): Promise<boolean> {
+export async function revokeApiKey(
+  db: Db,
+  workspaceId: string,
+  keyId: string,
+  now: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('api_keys')
     .set({ revoked_at: now })

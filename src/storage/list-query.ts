@@ -23,10 +23,7 @@ export async function fetchPage<DB, TB extends keyof DB, Row>(
       filtered = filtered.where(sql<boolean>`${column(filter.field)} = ${filter.value}`);
     }
   }
-  const countRow = await filtered
-    .clearSelect()
-    .select(sql<number>`count(*)`.as('total'))
-    .executeTakeFirst();
+  const countRow = await filtered.clearSelect().select(sql<number>`count(*)`.as('total')).executeTakeFirst();
   let ordered = filtered;
   for (const key of request.sort) {
     ordered = ordered.orderBy(column(key.field), key.desc ? 'desc' : 'asc');

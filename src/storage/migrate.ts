@@ -1,6 +1,6 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
-import { initialMigration } from './migrations/001-initial.js';
 import type { Store } from './database.js';
+import { initialMigration } from './migrations/001-initial.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -9,7 +9,12 @@ function migrations(kind: StoreKind): Record<string, Migration> {
 
 function migrator(store: Store): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrations(store.kind) };
-  return new Migrator({ db: store.db, provider, migrationTableName: 'hookd_migrations', migrationLockTableName: 'hookd_migrations_lock' });
+  return new Migrator({
+    db: store.db,
+    provider,
+    migrationTableName: 'hookd_migrations',
+    migrationLockTableName: 'hookd_migrations_lock',
+  });
 }
 
 /** Applies every pending migration; answers the names applied now. Safe to run from many processes at once. */

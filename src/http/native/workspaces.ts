@@ -8,7 +8,10 @@ import { iso } from '../time.js';
 
 const Settings = Type.Object(
   { owner_visibility: Type.Optional(Type.Boolean()) },
-  { additionalProperties: true, description: 'owner_visibility: users see only the webhooks they created (seed 003)' },
+  {
+    additionalProperties: true,
+    description: 'owner_visibility: users see only the webhooks they created (seed 003)',
+  },
 );
 const WorkspaceBody = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -49,17 +52,39 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/admin/workspaces',
-    { onRequest: admin, schema: { ...common, summary: 'Create a workspace', body: CreateWorkspace, response: { 201: WorkspaceBody, ...errorResponses(422) } } },
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'Create a workspace',
+        body: CreateWorkspace,
+        response: { 201: WorkspaceBody, ...errorResponses(422) },
+      },
+    },
     async (request, reply) => {
-      const workspace = await service.createWorkspace(ctx, request.body as service.WorkspaceInput & { name: string });
+      const workspace = await service.createWorkspace(
+        ctx,
+        request.body as service.WorkspaceInput & { name: string },
+      );
       return reply.status(201).send(workspaceJson(workspace));
     },
   );
   app.get(
     '/admin/workspaces',
-    { onRequest: admin, schema: { ...common, summary: 'List workspaces', querystring: NativeListQuery, response: { 200: Type.Array(WorkspaceBody), ...errorResponses(422) } } },
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'List workspaces',
+        querystring: NativeListQuery,
+        response: { 200: Type.Array(WorkspaceBody), ...errorResponses(422) },
+      },
+    },
     async (request, reply) => {
-      const { request: list, fields } = readNativeList(request.query as Record<string, unknown>, service.WORKSPACE_LIST);
+      const { request: list, fields } = readNativeList(
+        request.query as Record<string, unknown>,
+        service.WORKSPACE_LIST,
+      );
       const page = await service.listWorkspaces(ctx, list);
       reply.headers(paginationHeaders(request.url, page.page, page.perPage, page.total));
       return pickFields(page.items.map(workspaceJson), fields);
@@ -67,18 +92,49 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
   );
   app.get(
     '/admin/workspaces/:id',
-    { onRequest: admin, schema: { ...common, summary: 'Get a workspace', params: IdParams, response: { 200: WorkspaceBody, ...errorResponses() } } },
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'Get a workspace',
+        params: IdParams,
+        response: { 200: WorkspaceBody, ...errorResponses() },
+      },
+    },
     async (request) => workspaceJson(await service.getWorkspace(ctx, (request.params as { id: string }).id)),
   );
   app.patch(
     '/admin/workspaces/:id',
-    { onRequest: admin, schema: { ...common, summary: 'Update a workspace', params: IdParams, body: UpdateWorkspace, response: { 200: WorkspaceBody, ...errorResponses(422) } } },
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'Update a workspace',
+        params: IdParams,
+        body: UpdateWorkspace,
+        response: { 200: WorkspaceBody, ...errorResponses(422) },
+      },
+    },
     async (request) =>
-      workspaceJson(await service.updateWorkspace(ctx, (request.params as { id: string }).id, request.body as service.WorkspaceInput)),
+      workspaceJson(
+        await service.updateWorkspace(
+          ctx,
+          (request.params as { id: string }).id,
+          request.body as service.WorkspaceInput,
+        ),
+      ),
   );
   app.delete(
     '/admin/workspaces/:id',
-    { onRequest: admin, schema: { ...common, summary: 'Delete a workspace and everything it owns', params: IdParams, response: { 204: Type.Null(), ...errorResponses() } } },
+    {
+      onRequest: admin,
+      schema: {
+        ...common,
+        summary: 'Delete a workspace and everything it owns',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses() },
+      },
+    },
     async (request, reply) => {
       await service.deleteWorkspace(ctx, (request.params as { id: string }).id);
       return reply.status(204).send();

@@ -88,7 +88,11 @@ export function initialMigration(kind: StoreKind): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('webhooks_workspace').on('webhooks').columns(['workspace_id', 'seq']).execute();
+      await db.schema
+        .createIndex('webhooks_workspace')
+        .on('webhooks')
+        .columns(['workspace_id', 'seq'])
+        .execute();
       // One webhook per template per owner (seed 003): the index keeps the rule under concurrent creates.
       await db.schema
         .createIndex('webhooks_template_owner')
@@ -143,7 +147,11 @@ export function initialMigration(kind: StoreKind): Migration {
         .columns(['next_attempt_at', 'id'])
         .where(sql<boolean>`status in ('pending', 'retrying', 'sending')`)
         .execute();
-      await db.schema.createIndex('deliveries_webhook').on('deliveries').columns(['webhook_id', 'id']).execute();
+      await db.schema
+        .createIndex('deliveries_webhook')
+        .on('deliveries')
+        .columns(['webhook_id', 'id'])
+        .execute();
       await db.schema.createIndex('deliveries_event').on('deliveries').column('event_id').execute();
       await db.schema.createIndex('deliveries_created').on('deliveries').column('created_at').execute();
 
