@@ -5,12 +5,10 @@ import type { ListRequest, Page } from '../domain/list.js';
  * Applies filters, sort and paging of a ListRequest to `query` and answers one page plus the total.
  * `columns` maps API field names to columns where they differ (e.g. `tenant_id` → `workspace_id`).
  */
-// biome-ignore lint/suspicious/noExplicitAny: the helper serves every table; the callers keep their own row types.
 export async function fetchPage<DB, TB extends keyof DB, Row>(
   query: SelectQueryBuilder<DB, TB, Row>,
   request: ListRequest,
   columns: Record<string, string> = {},
-  // biome-ignore lint/suspicious/noExplicitAny: see above
 ): Promise<Page<Row>> {
   const column = (field: string) => sql.ref(columns[field] ?? field);
   let filtered = query;

@@ -1,10 +1,11 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Store } from './database.js';
 import { initialMigration } from './migrations/001-initial.js';
+import { defaultEventTypesMigration } from './migrations/002-default-event-types.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
-  return { '001-initial': initialMigration(kind) };
+  return { '001-initial': initialMigration(kind), '002-default-event-types': defaultEventTypesMigration };
 }
 
 function migrator(store: Store): Migrator {

@@ -1,0 +1,76 @@
+import type { Selectable } from 'kysely';
+import type { EventType } from '../domain/models.js';
+import { readJson } from './json-column.js';
+import type { Db, EventTypesTable } from './schema.js';
+
+const toEventType = (row: Selectable<EventTypesTable>): EventType => ({
+  name: row.name,
+  description: row.description,
+  schema: readJson(row.schema, null),
+  example: readJson(row.example, null),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** Every event type, by name. */
+export async function listEventTypes(db: Db): Promise<EventType[]> {
+  const rows = await db.selectFrom('event_types').selectAll().orderBy('name').execute();
+  return rows.map(toEventType);
+}
+
+/** The names among `names` that are in the catalog. */
+export async function knownEventTypeNames(db: Db, names: string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const rows = await db.selectFrom('event_types').select('name').where('name', 'in', names).execute();
+  return new Set(rows.map((row) => row.name));
+}
+
+/** One event type, or null. */
+export async function findEventType(db: Db, name: string): Promise<EventType | null> {
+  const row = await db.selectFrom('event_types').selectAll().where('name', '=', name).executeTakeFirst();
+  return row ? toEventType(row) : null;
+}
+
+/** Adds an event type; a duplicate name raises a unique violation. */
+export async function insertEventType(db: Db, type: Omit<EventType, 'updatedAt'>): Promise<EventType> {
+  const row = await db
+    .insertInto('event_types')
+    .values({
+      name: type.name,
+      description: type.description,
+      schema: type.schema === null ? null : JSON.stringify(type.schema),
+      example: type.example === null ? null : JSON.stringify(type.example),
+      created_at: type.createdAt,
+      updated_at: type.createdAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toEventType(row);
+}
+
+/** Changes description, schema or example; null if the type does not exist. */
+export async function updateEventType(
+  db: Db,
+  name: string,
+  changes: Partial<Pick<EventType, 'description' | 'schema' | 'example'>>,
+  now: number,
+): Promise<EventType | null> {
+  const row = await db
+    .updateTable('event_types')
+    .set({
+      ...(changes.description !== undefined && { description: changes.description }),
+      ...(changes.schema !== undefined && { schema: changes.schema === null ? null : JSON.stringify(changes.schema) }),
+      ...(changes.example !== undefined && { example: changes.example === null ? null : JSON.stringify(changes.example) }),
+      updated_at: now,
+    })
+    .where('name', '=', name)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toEventType(row) : null;
+}
+
+/** Removes an event type; answers whether it existed. */
+export async function deleteEventType(db: Db, name: string): Promise<boolean> {
+  const result = await db.deleteFrom('event_types').where('name', '=', name).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

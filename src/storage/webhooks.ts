@@ -1,0 +1,205 @@
+import type { Selectable } from 'kysely';
+import type { ListRequest, Page } from '../domain/list.js';
+import type { Webhook } from '../domain/models.js';
+import { readJson } from './json-column.js';
+import { fetchPage } from './list-query.js';
+import type { Db, WebhooksTable } from './schema.js';
+
+type Row = Selectable<WebhooksTable>;
+
+/** Sealed signing secrets of a webhook, as stored. */
+export interface SealedSecrets {
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: number | null;
+}
+
+export const toWebhook = (row: Row): Webhook => ({
+  id: row.id,
+  seq: row.seq,
+  workspaceId: row.workspace_id,
+  name: row.name,
+  description: row.description,
+  url: row.url,
+  events: JSON.parse(row.events) as string[],
+  isActive: row.is_active === 1,
+  templateId: row.template_id,
+  headers: readJson(row.headers, {}),
+  metadata: readJson(row.metadata, {}),
+  createdBy: row.created_by,
+  secretRotatedAt: row.secret_rotated_at,
+  previousSecretExpiresAt: row.previous_secret_expires_at,
+  retryScheduleMs: readJson<number[] | null>(row.retry_schedule, null),
+  rateLimitPerS: row.rate_limit_per_s,
+  failureCount: row.failure_count,
+  lastTriggeredAt: row.last_triggered_at,
+  lastSuccessAt: row.last_success_at,
+  disabledReason: row.disabled_reason,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** What a create stores besides the generated `seq`. */
+export interface NewWebhookRow {
+  id: string;
+  workspaceId: string;
+  name: string | null;
+  description: string | null;
+  url: string;
+  events: string[];
+  isActive: boolean;
+  templateId: string | null;
+  templateOwner: string | null;
+  headers: Record<string, string>;
+  metadata: Record<string, unknown>;
+  createdBy: string | null;
+  sealedSecret: string;
+  retryScheduleMs: number[] | null;
+  rateLimitPerS: number | null;
+  now: number;
+}
+
+/** Inserts a webhook; a second one for the same template and owner raises a unique violation. */
+export async function insertWebhook(db: Db, input: NewWebhookRow): Promise<Webhook> {
+  const row = await db
+    .insertInto('webhooks')
+    .values({
+      id: input.id,
+      workspace_id: input.workspaceId,
+      name: input.name,
+      description: input.description,
+      url: input.url,
+      events: JSON.stringify(input.events),
+      is_active: input.isActive ? 1 : 0,
+      template_id: input.templateId,
+      template_owner: input.templateOwner,
+      headers: JSON.stringify(input.headers),
+      metadata: JSON.stringify(input.metadata),
+      created_by: input.createdBy,
+      secret: input.sealedSecret,
+      retry_schedule: input.retryScheduleMs === null ? null : JSON.stringify(input.retryScheduleMs),
+      rate_limit_per_s: input.rateLimitPerS,
+      failure_count: 0,
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toWebhook(row);
+}
+
+/** The webhook with this id (`wh_<uuid>`), or null. */
+export async function findWebhook(db: Db, id: string): Promise<Webhook | null> {
+  const row = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toWebhook(row) : null;
+}
+
+/** The webhook with this integer `seq` (seeds 001 and 002), or null. */
+export async function findWebhookBySeq(db: Db, seq: number): Promise<Webhook | null> {
+  const row = await db.selectFrom('webhooks').selectAll().where('seq', '=', seq).executeTakeFirst();
+  return row ? toWebhook(row) : null;
+}
+
+/** Narrowing applied before the caller's own filters: tenancy, partner, and owner visibility. */
+export interface WebhookScope {
+  workspaceId?: string;
+  partnerId?: string;
+  createdBy?: string;
+}
+
+const COLUMNS = { tenant_id: 'webhooks.workspace_id', workspace_id: 'webhooks.workspace_id' };
+
+/** One page of webhooks within `scope`. */
+export async function listWebhooks(db: Db, scope: WebhookScope, request: ListRequest): Promise<Page<Webhook>> {
+  let query = db.selectFrom('webhooks').selectAll('webhooks');
+  if (scope.workspaceId !== undefined) query = query.where('webhooks.workspace_id', '=', scope.workspaceId);
+  if (scope.createdBy !== undefined) query = query.where('webhooks.created_by', '=', scope.createdBy);
+  if (scope.partnerId !== undefined) {
+    const inPartner = db.selectFrom('workspaces').select('id').where('partner_id', '=', scope.partnerId);
+    query = query.where('webhooks.workspace_id', 'in', inPartner);
+  }
+  const page = await fetchPage(query, request, COLUMNS);
+  return { ...page, items: page.items.map(toWebhook) };
+}
+
+export type WebhookChanges = Partial<{
+  name: string | null;
+  description: string | null;
+  url: string;
+  events: string[];
+  isActive: boolean;
+  headers: Record<string, string>;
+  metadata: Record<string, unknown>;
+  retryScheduleMs: number[] | null;
+  rateLimitPerS: number | null;
+  disabledReason: string | null;
+  failureCount: number;
+}>;
+
+/** Applies `changes`; answers the updated webhook or null if it is gone. */
+export async function updateWebhook(db: Db, id: string, changes: WebhookChanges, now: number): Promise<Webhook | null> {
+  const row = await db
+    .updateTable('webhooks')
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.description !== undefined && { description: changes.description }),
+      ...(changes.url !== undefined && { url: changes.url }),
+      ...(changes.events !== undefined && { events: JSON.stringify(changes.events) }),
+      ...(changes.isActive !== undefined && { is_active: changes.isActive ? 1 : 0 }),
+      ...(changes.headers !== undefined && { headers: JSON.stringify(changes.headers) }),
+      ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
+      ...(changes.retryScheduleMs !== undefined && {
+        retry_schedule: changes.retryScheduleMs === null ? null : JSON.stringify(changes.retryScheduleMs),
+      }),
+      ...(changes.rateLimitPerS !== undefined && { rate_limit_per_s: changes.rateLimitPerS }),
+      ...(changes.disabledReason !== undefined && { disabled_reason: changes.disabledReason }),
+      ...(changes.failureCount !== undefined && { failure_count: changes.failureCount }),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toWebhook(row) : null;
+}
+
+/** Deletes a webhook with its delivery history; answers whether it existed. */
+export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
+  await db.deleteFrom('delivery_attempts').where('webhook_id', '=', id).execute();
+  await db.deleteFrom('deliveries').where('webhook_id', '=', id).execute();
+  const result = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** The sealed secrets of a webhook, or null if it is gone. */
+export async function findSealedSecrets(db: Db, id: string): Promise<SealedSecrets | null> {
+  const row = await db
+    .selectFrom('webhooks')
+    .select(['secret', 'previous_secret', 'previous_secret_expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row
+    ? { secret: row.secret, previousSecret: row.previous_secret, previousSecretExpiresAt: row.previous_secret_expires_at }
+    : null;
+}
+
+/** Replaces the secret; the old one keeps signing until `previousExpiresAt` (null: not at all). */
+export async function replaceSecret(
+  db: Db,
+  id: string,
+  sealed: { secret: string; previousSecret: string | null; previousExpiresAt: number | null },
+  now: number,
+): Promise<Webhook | null> {
+  const row = await db
+    .updateTable('webhooks')
+    .set({
+      secret: sealed.secret,
+      previous_secret: sealed.previousSecret,
+      previous_secret_expires_at: sealed.previousExpiresAt,
+      secret_rotated_at: now,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toWebhook(row) : null;
+}
