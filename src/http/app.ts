@@ -19,6 +19,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
     guard(scope: Scope): ReturnType<typeof guard>;
+    /** Every route registered, for docs checks and the tenant-isolation matrix. */
+    routeTable: RegisteredRoute[];
   }
   interface FastifyContextConfig {
     /** Renders errors for routes of one surface; the native form is the default. */
@@ -27,6 +29,12 @@ declare module 'fastify' {
       request: FastifyRequest,
     ) => { body: unknown; contentType?: string };
   }
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  hidden: boolean;
 }
 
 /** Builds the Fastify app with hookd's error handling, auth and body rules; routes are added by `register`. */
@@ -53,6 +61,14 @@ export function createHttpApp(
   app.decorate('deps', deps);
   app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope));
   app.decorateRequest('principal', null);
+  const routeTable: RegisteredRoute[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden });
+    }
+  });
 
   // Response schemas document the API; bodies are written as they are, so sparse fieldsets and
   // surface-specific envelopes are never silently reshaped by a serializer.

@@ -1,9 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import { adminWebhookRoutes } from './admin-webhooks.js';
 import { apiKeyRoutes } from './api-keys.js';
+import { catalogRoutes } from './catalog.js';
+import { workspaceWebhookRoutes } from './webhooks.js';
 import { workspaceRoutes } from './workspaces.js';
 
 /** The native surface under `/api/v1` (seeds 000 and 004, extended). */
 export async function nativeSurface(app: FastifyInstance): Promise<void> {
   await app.register(workspaceRoutes);
   await app.register(apiKeyRoutes);
+  await app.register(catalogRoutes);
+  await app.register(workspaceWebhookRoutes);
+  await app.register(adminWebhookRoutes);
 }

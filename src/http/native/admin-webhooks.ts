@@ -1,0 +1,51 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { fieldError } from '../../domain/errors.js';
+import * as service from '../../services/webhooks.js';
+import { getWorkspace } from '../../services/workspaces.js';
+import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
+import { bearerSecurity, errorResponses, NativeListQuery } from '../schemas.js';
+import { adminRealm, registerWebhookItemRoutes } from './webhook-item-routes.js';
+import { AdminCreateWebhookBody, CreatedWebhookResponse, WebhookResponse, webhookJson } from './webhook-schemas.js';
+
+const AdminListQuery = Type.Intersect([
+  NativeListQuery,
+  Type.Object({
+    tenant_id: Type.Optional(Type.String({ description: 'only this workspace' })),
+    partner_id: Type.Optional(Type.String({ description: 'every workspace of this partner' })),
+  }),
+]);
+
+/** The operator's view across workspaces: seed 004's `/admin/webhooks` endpoints. */
+export async function adminWebhookRoutes(app: FastifyInstance): Promise<void> {
+  const { ctx } = app.deps;
+  const common = { tags: ['admin'], security: bearerSecurity };
+  const admin = app.guard('admin');
+
+  app.get(
+    '/admin/webhooks',
+    { onRequest: admin, schema: { ...common, summary: 'List webhooks across workspaces', querystring: AdminListQuery, response: { 200: Type.Array(WebhookResponse), ...errorResponses(422) } } },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const { request: list, fields } = readNativeList(query, service.WEBHOOK_LIST, { tenant_id: 'tenant_id' });
+      const partnerId = typeof query['partner_id'] === 'string' ? query['partner_id'] : undefined;
+      const page = await service.listWebhooks(ctx, adminRealm(request), list, { partnerId });
+      reply.headers(paginationHeaders(request.url, page.page, page.perPage, page.total));
+      return pickFields(page.items.map(webhookJson), fields);
+    },
+  );
+  app.post(
+    '/admin/webhooks',
+    { onRequest: admin, schema: { ...common, summary: 'Create a webhook in a workspace', body: AdminCreateWebhookBody, response: { 201: CreatedWebhookResponse, ...errorResponses(409, 422) } } },
+    async (request, reply) => {
+      const { tenant_id: tenantId, ...input } = request.body as service.WebhookInput & { url: string; tenant_id: string };
+      // The workspace is named in the body here, so an unknown one is a field error rather than a 404.
+      await getWorkspace(ctx, tenantId).catch(() => {
+        throw fieldError('tenant_id', 'unknown workspace', 'unknown_tenant');
+      });
+      const created = await service.createWebhook(ctx, adminRealm(request), tenantId, input);
+      return reply.status(201).send({ ...webhookJson(created.webhook), secret: created.secret });
+    },
+  );
+  registerWebhookItemRoutes(app, { prefix: '/admin/webhooks', tag: 'admin', deleteAnswersMessage: false, realm: adminRealm });
+}

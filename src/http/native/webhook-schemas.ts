@@ -1,0 +1,123 @@
+import { Type } from '@sinclair/typebox';
+import type { Webhook } from '../../domain/models.js';
+import { formatDuration } from '../../domain/durations.js';
+import { Nullable, Timestamp } from '../schemas.js';
+import { iso } from '../time.js';
+
+const StringMap = Type.Record(Type.String(), Type.String());
+const webhookFields = {
+  url: Type.String({ minLength: 1, maxLength: 2048, examples: ['https://example.com/webhook'] }),
+  events: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+    maxItems: 100,
+    description: 'event types; "*" = all. Default: HOOKD_DEFAULT_EVENTS',
+    examples: [['job.completed', 'alert.triggered']],
+  }),
+  secret: Type.String({ maxLength: 512, description: 'at least 16 characters; generated (whsec_…) when absent' }),
+  name: Nullable(Type.String({ maxLength: 200 })),
+  description: Nullable(Type.String({ maxLength: 2000 })),
+  is_active: Type.Boolean(),
+  headers: StringMap,
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  retry_schedule: Nullable(Type.Array(Type.String(), { maxItems: 20, description: 'e.g. ["5s","1m"]; null = global' })),
+  rate_limit_per_s: Nullable(Type.Integer({ minimum: 1, maximum: 100_000 })),
+};
+
+export const CreateWebhookBody = Type.Object(
+  {
+    url: webhookFields.url,
+    events: Type.Optional(webhookFields.events),
+    secret: Type.Optional(webhookFields.secret),
+    name: Type.Optional(webhookFields.name),
+    description: Type.Optional(webhookFields.description),
+    is_active: Type.Optional(webhookFields.is_active),
+    headers: Type.Optional(webhookFields.headers),
+    metadata: Type.Optional(webhookFields.metadata),
+    template_id: Type.Optional(Nullable(Type.String())),
+    retry_schedule: Type.Optional(webhookFields.retry_schedule),
+    rate_limit_per_s: Type.Optional(webhookFields.rate_limit_per_s),
+  },
+  { additionalProperties: false },
+);
+
+export const AdminCreateWebhookBody = Type.Object(
+  { ...CreateWebhookBody.properties, tenant_id: Type.String({ minLength: 1, description: 'the workspace id' }) },
+  { additionalProperties: false },
+);
+
+export const UpdateWebhookBody = Type.Object(
+  {
+    url: Type.Optional(webhookFields.url),
+    events: Type.Optional(webhookFields.events),
+    secret: Type.Optional(webhookFields.secret),
+    name: Type.Optional(webhookFields.name),
+    description: Type.Optional(webhookFields.description),
+    is_active: Type.Optional(webhookFields.is_active),
+    headers: Type.Optional(webhookFields.headers),
+    metadata: Type.Optional(webhookFields.metadata),
+    retry_schedule: Type.Optional(webhookFields.retry_schedule),
+    rate_limit_per_s: Type.Optional(webhookFields.rate_limit_per_s),
+  },
+  { additionalProperties: false },
+);
+
+export const RotateSecretBody = Type.Object(
+  {
+    grace_period: Type.Optional(Type.String({ description: 'how long the old secret keeps signing, e.g. 1h; 0 = none' })),
+    grace_period_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400 })),
+    secret: Type.Optional(webhookFields.secret),
+  },
+  { additionalProperties: false },
+);
+
+export const WebhookResponse = Type.Object({
+  id: Type.String({ examples: ['wh_550e8400-e29b-41d4-a716-446655440000'] }),
+  seq: Type.Integer(),
+  workspace_id: Type.String(),
+  name: Nullable(Type.String()),
+  description: Nullable(Type.String()),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  is_active: Type.Boolean(),
+  template_id: Nullable(Type.String()),
+  headers: StringMap,
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  created_by: Nullable(Type.String()),
+  failure_count: Type.Integer(),
+  last_triggered_at: Nullable(Timestamp),
+  last_success_at: Nullable(Timestamp),
+  disabled_reason: Nullable(Type.String()),
+  retry_schedule: Nullable(Type.Array(Type.String())),
+  rate_limit_per_s: Nullable(Type.Integer()),
+  secret_rotated_at: Nullable(Timestamp),
+  previous_secret_expires_at: Nullable(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const CreatedWebhookResponse = Type.Intersect([WebhookResponse, Type.Object({ secret: Type.String() })]);
+
+/** The native JSON of a webhook (no secret). */
+export const webhookJson = (w: Webhook) => ({
+  id: w.id,
+  seq: w.seq,
+  workspace_id: w.workspaceId,
+  name: w.name,
+  description: w.description,
+  url: w.url,
+  events: w.events,
+  is_active: w.isActive,
+  template_id: w.templateId,
+  headers: w.headers,
+  metadata: w.metadata,
+  created_by: w.createdBy,
+  failure_count: w.failureCount,
+  last_triggered_at: iso(w.lastTriggeredAt),
+  last_success_at: iso(w.lastSuccessAt),
+  disabled_reason: w.disabledReason,
+  retry_schedule: w.retryScheduleMs?.map(formatDuration) ?? null,
+  rate_limit_per_s: w.rateLimitPerS,
+  secret_rotated_at: iso(w.secretRotatedAt),
+  previous_secret_expires_at: iso(w.previousSecretExpiresAt),
+  created_at: iso(w.createdAt),
+  updated_at: iso(w.updatedAt),
+});
