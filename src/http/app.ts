@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Scope } from '../domain/scopes.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
@@ -13,6 +14,8 @@ export interface AppDeps {
   /** Readiness beyond "the process is alive": database reachable and migrations current. */
   isReady: () => Promise<boolean>;
   logger: Logger;
+  /** The process's Prometheus registry, served at /metrics. */
+  metrics: Registry;
 }
 
 declare module 'fastify' {

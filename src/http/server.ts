@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AppDeps, createHttpApp } from './app.js';
 import { healthRoutes } from './native/health.js';
 import { nativeSurface } from './native/index.js';
+import { metricsRoutes } from './native/metrics.js';
 import { registerOpenApi } from './openapi.js';
 
 /** The full HTTP API: OpenAPI and docs, health, and every surface. */
@@ -9,6 +10,7 @@ export function buildHttpServer(deps: AppDeps, version: string): FastifyInstance
   return createHttpApp(deps, async (app) => {
     await registerOpenApi(app, version);
     await app.register(healthRoutes);
+    await app.register(metricsRoutes);
     await app.register(nativeSurface, { prefix: '/api/v1' });
   });
 }

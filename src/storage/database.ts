@@ -3,7 +3,10 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import pino from 'pino';
+import type { Logger } from 'pino';
 import type { Database, StoreKind } from './schema.js';
+import { inProcessWakeups, postgresWakeups, type Wakeups } from './wakeups.js';
 
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -12,6 +15,8 @@ export interface Store {
   readonly db: Kysely<Database>;
   readonly kind: StoreKind;
   readonly target: DatabaseTarget;
+  /** Wake-ups for idle workers when deliveries become due. */
+  readonly wakeups: Wakeups;
   close(): Promise<void>;
 }
 
@@ -24,7 +29,7 @@ const pgTypes = {
 };
 
 /** Opens SQLite (creating its folder; WAL, synchronous=FULL) or a PostgreSQL pool. Runs no migration. */
-export function openStore(target: DatabaseTarget, options: { poolSize?: number } = {}): Store {
+export function openStore(target: DatabaseTarget, options: { poolSize?: number; logger?: Logger } = {}): Store {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     const sqlite = new SqliteDatabase(target.path);
@@ -34,7 +39,8 @@ export function openStore(target: DatabaseTarget, options: { poolSize?: number }
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, kind: 'sqlite', target, close: () => db.destroy() };
+    const wakeups = inProcessWakeups();
+    return { db, kind: 'sqlite', target, wakeups, close: async () => (await wakeups.close(), await db.destroy()) };
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -45,5 +51,6 @@ export function openStore(target: DatabaseTarget, options: { poolSize?: number }
   // A PostgreSQL restart surfaces here as an idle-client error; the pool reconnects on next use.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', target, close: () => db.destroy() };
+  const wakeups = postgresWakeups(target, options.logger ?? pino({ level: 'silent' }));
+  return { db, kind: 'postgres', target, wakeups, close: async () => (await wakeups.close(), await db.destroy()) };
 }

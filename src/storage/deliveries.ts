@@ -1,5 +1,12 @@
 import type { Db } from './schema.js';
-
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { DeliveryState } from '../domain/delivery-states.js';
+import type { ListRequest, Page } from '../domain/list.js';
+import type { Delivery, DeliveryAttempt } from '../domain/models.js';
+import { readJson } from './json-column.js';
+import { fetchPage } from './list-query.js';
+import type { DeliveriesTable } from './schema.js';
 /** Cancels every unfinished delivery of a webhook; answers how many. */
 export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: number): Promise<number> {
   const result = await db
@@ -9,4 +16,115 @@ export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: 
     .where('status', 'in', ['pending', 'retrying', 'sending'])
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+
+const toDelivery = (row: Selectable<DeliveriesTable>): Delivery => ({
+  id: row.id,
+  eventId: row.event_id,
+  webhookId: row.webhook_id,
+  workspaceId: row.workspace_id,
+  eventType: row.event_type,
+  status: row.status as DeliveryState,
+  attemptCount: row.attempt_count,
+  nextAttemptAt: row.status === 'pending' || row.status === 'retrying' ? row.next_attempt_at : null,
+  lastAttemptAt: row.last_attempt_at,
+  lastStatusCode: row.last_status_code,
+  lastError: row.last_error,
+  lastDurationMs: row.last_duration_ms,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** One page of a webhook's deliveries, optionally within a creation-time range. */
+export async function listDeliveries(
+  db: Db,
+  webhookId: string,
+  request: ListRequest,
+  range: { since?: number; until?: number } = {},
+): Promise<Page<Delivery>> {
+  let query = db.selectFrom('deliveries').selectAll().where('webhook_id', '=', webhookId);
+  if (range.since !== undefined) query = query.where('created_at', '>=', range.since);
+  if (range.until !== undefined) query = query.where('created_at', '<=', range.until);
+  const page = await fetchPage(query, request);
+  return { ...page, items: page.items.map(toDelivery) };
+}
+
+/** One delivery of a webhook, or null. */
+export async function findDelivery(db: Db, webhookId: string, deliveryId: number): Promise<Delivery | null> {
+  const row = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('id', '=', deliveryId)
+    .where('webhook_id', '=', webhookId)
+    .executeTakeFirst();
+  return row ? toDelivery(row) : null;
+}
+
+/** Every attempt of a delivery, in order. */
+export async function listAttempts(db: Db, deliveryId: number): Promise<DeliveryAttempt[]> {
+  const rows = await db
+    .selectFrom('delivery_attempts')
+    .selectAll()
+    .where('delivery_id', '=', deliveryId)
+    .orderBy('attempt')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    attempt: row.attempt,
+    outcome: row.outcome,
+    statusCode: row.status_code,
+    durationMs: row.duration_ms,
+    error: row.error,
+    requestHeaders: readJson(row.request_headers, {}),
+    responseHeaders: readJson(row.response_headers, null),
+    responseBody: row.response_body,
+    createdAt: row.created_at,
+  }));
+}
+
+/** The deliveries of one event (visible to `webhookIds` when given), by id. */
+export async function deliveriesOfEvent(db: Db, eventId: string, createdBy?: string): Promise<Delivery[]> {
+  let query = db.selectFrom('deliveries').selectAll('deliveries').where('deliveries.event_id', '=', eventId);
+  if (createdBy !== undefined) {
+    query = query.where('deliveries.webhook_id', 'in', db.selectFrom('webhooks').select('id').where('created_by', '=', createdBy));
+  }
+  const rows = await query.orderBy('deliveries.id').execute();
+  return rows.map(toDelivery);
+}
+
+/**
+ * Queues a delivery for a new attempt now, whatever state it ended in (a manual retry after a success
+ * is allowed). Answers false if it is being sent at this moment.
+ */
+export async function requeueDelivery(db: Db, deliveryId: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({ status: sql`case when attempt_count = 0 then 'pending' else 'retrying' end`, next_attempt_at: now, locked_by: null, updated_at: now })
+    .where('id', '=', deliveryId)
+    .where('status', '!=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Re-queues every failed delivery of a webhook created at or after `since`; answers how many. */
+export async function requeueFailedSince(db: Db, webhookId: string, since: number, now: number): Promise<number> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({ status: 'retrying', next_attempt_at: now, locked_by: null, updated_at: now })
+    .where('webhook_id', '=', webhookId)
+    .where('status', '=', 'failed')
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Cancels one delivery unless it already finished (test events are sent once, never retried). */
+export async function cancelDelivery(db: Db, deliveryId: number, now: number): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'cancelled', locked_by: null, updated_at: now })
+    .where('id', '=', deliveryId)
+    .where('status', 'in', ['pending', 'retrying'])
+    .execute();
 }

@@ -42,7 +42,7 @@ export interface TestHookd {
 export async function startTestHookd(
   store: StoreName,
   env: Record<string, string> = {},
-  options: { clock?: Clock; listen?: boolean } = {},
+  options: { clock?: Clock; listen?: boolean; random?: () => number } = {},
 ): Promise<TestHookd> {
   const database = await freshDatabase(store);
   const config = loadConfig({
@@ -59,6 +59,8 @@ export async function startTestHookd(
     logger: createLogger(config.logLevel),
     clock: options.clock,
     listen: options.listen ?? false,
+    random: options.random,
+    pollIntervalMs: 50,
   });
   const app = hookd.app!;
 

@@ -5,6 +5,7 @@ import * as service from '../../services/webhooks.js';
 import { getWorkspace } from '../../services/workspaces.js';
 import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
 import { bearerSecurity, errorResponses, NativeListQuery } from '../schemas.js';
+import { registerDeliveryRoutes } from './delivery-routes.js';
 import { adminRealm, registerWebhookItemRoutes } from './webhook-item-routes.js';
 import { AdminCreateWebhookBody, CreatedWebhookResponse, WebhookResponse, webhookJson } from './webhook-schemas.js';
 
@@ -47,5 +48,8 @@ export async function adminWebhookRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(201).send({ ...webhookJson(created.webhook), secret: created.secret });
     },
   );
-  registerWebhookItemRoutes(app, { prefix: '/admin/webhooks', tag: 'admin', deleteAnswersMessage: false, realm: adminRealm });
+  const style = { prefix: '/admin/webhooks', tag: 'admin', deleteAnswersMessage: false, realm: adminRealm };
+  registerWebhookItemRoutes(app, style);
+  // Seed 004 answers a manual retry with 200.
+  registerDeliveryRoutes(app, { ...style, retryStatus: 200 });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminWebhookRoutes } from './admin-webhooks.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { catalogRoutes } from './catalog.js';
+import { eventRoutes } from './events.js';
 import { workspaceWebhookRoutes } from './webhooks.js';
 import { workspaceRoutes } from './workspaces.js';
 
@@ -12,4 +13,5 @@ export async function nativeSurface(app: FastifyInstance): Promise<void> {
   await app.register(catalogRoutes);
   await app.register(workspaceWebhookRoutes);
   await app.register(adminWebhookRoutes);
+  await app.register(eventRoutes);
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import * as service from '../../services/webhooks.js';
 import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
 import { bearerSecurity, errorResponses, NativeListQuery } from '../schemas.js';
+import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerWebhookItemRoutes, workspaceRealm } from './webhook-item-routes.js';
 import { CreatedWebhookResponse, CreateWebhookBody, WebhookResponse, webhookJson } from './webhook-schemas.js';
 
@@ -44,5 +45,7 @@ export async function workspaceWebhookRoutes(app: FastifyInstance): Promise<void
       return reply.status(201).send({ ...webhookJson(created.webhook), secret: created.secret });
     },
   );
-  registerWebhookItemRoutes(app, { prefix, tag: 'webhooks', deleteAnswersMessage: true, realm: workspaceRealm });
+  const style = { prefix, tag: 'webhooks', deleteAnswersMessage: true, realm: workspaceRealm };
+  registerWebhookItemRoutes(app, style);
+  registerDeliveryRoutes(app, { ...style, retryStatus: 202 });
 }

@@ -1,0 +1,119 @@
+import { Agent, request } from 'undici';
+import type { AttemptOutcome } from '../domain/delivery-states.js';
+import { parseRetryAfter } from '../domain/retry-schedule.js';
+import { BlockedTargetError, guardedLookup, literalTargetProblem } from './ssrf-guard.js';
+
+/** Response bytes kept per attempt; the rest is never read. */
+export const RESPONSE_CAPTURE_BYTES = 16 * 1024;
+
+export interface SendResult {
+  outcome: AttemptOutcome;
+  durationMs: number;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+}
+
+export interface SenderOptions {
+  timeoutMs: number;
+  retryAfterCapMs: number;
+  allowPrivateTargets: boolean;
+  /** Override DNS for tests (a resolver that answers private addresses). */
+  resolve?: Parameters<typeof guardedLookup>[0];
+  now: () => number;
+}
+
+/** POSTs signed bodies over pooled keep-alive connections; outcomes are values, never exceptions. */
+export class HttpSender {
+  readonly #agent: Agent;
+  readonly #options: SenderOptions;
+
+  constructor(options: SenderOptions) {
+    this.#options = options;
+    this.#agent = new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      connections: 64,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: {
+        timeout: Math.min(options.timeoutMs, 10_000),
+        ...(!options.allowPrivateTargets && { lookup: guardedLookup(options.resolve) }),
+      },
+    });
+  }
+
+  /** Sends one attempt. Redirects are not followed: a 3xx is an http_error like any non-2xx. */
+  async send(url: string, headers: Record<string, string>, body: string, abort?: AbortSignal): Promise<SendResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const target = new URL(url);
+    const literal = this.#options.allowPrivateTargets ? null : literalTargetProblem(target);
+    if (literal) return { outcome: { kind: 'blocked', reason: literal }, durationMs: 0, responseHeaders: null, responseBody: null };
+
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
+    const signal = abort ? AbortSignal.any([timeout, abort]) : timeout;
+    try {
+      const response = await request(target, { method: 'POST', headers, body, dispatcher: this.#agent, signal });
+      const responseBody = await readCapped(response.body);
+      const responseHeaders = flattenHeaders(response.headers);
+      const status = response.statusCode;
+      const durationMs = elapsed();
+      if (status >= 200 && status < 300) return { outcome: { kind: 'success', status }, durationMs, responseHeaders, responseBody };
+      const retryAfterMs =
+        status === 429 || status === 503
+          ? parseRetryAfter(responseHeaders['retry-after'], this.#options.now(), this.#options.retryAfterCapMs)
+          : null;
+      return {
+        outcome: { kind: 'http_error', status, ...(retryAfterMs !== null && { retryAfterMs }) },
+        durationMs,
+        responseHeaders,
+        responseBody,
+      };
+    } catch (error) {
+      return { outcome: classifyError(error, timeout.aborted), durationMs: elapsed(), responseHeaders: null, responseBody: null };
+    }
+  }
+
+  /** Closes pooled connections. */
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= RESPONSE_CAPTURE_BYTES) {
+      // Stop reading: a 50 MB answer costs 16 KiB of memory and closes that one connection.
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_CAPTURE_BYTES).toString('utf8');
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function classifyError(error: unknown, timedOut: boolean): AttemptOutcome {
+  const chain: unknown[] = [];
+  for (let current: unknown = error; current && chain.length < 5; current = (current as { cause?: unknown }).cause) {
+    chain.push(current);
+  }
+  const blocked = chain.find((e): e is BlockedTargetError => e instanceof BlockedTargetError || (e as { code?: string }).code === 'HOOKD_BLOCKED_TARGET');
+  if (blocked) return { kind: 'blocked', reason: blocked.message };
+  const codes = chain.map((e) => (e as { code?: string }).code).filter((c): c is string => typeof c === 'string');
+  if (timedOut || codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT' || c === 'UND_ERR_CONNECT_TIMEOUT')) {
+    return { kind: 'timeout' };
+  }
+  if ((error as { name?: string }).name === 'AbortError') return { kind: 'network', code: 'aborted' };
+  return { kind: 'network', code: codes.find((c) => c !== 'UND_ERR_SOCKET') ?? codes[0] ?? 'network_error' };
+}

@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { Store } from '../storage/database.js';
+import { type AttemptRecord, recordAttempts, type WebhookOutcome } from '../storage/record-attempts.js';
+
+/**
+ * Collects attempt results and writes them in batches: one transaction per batch instead of one per
+ * delivery. Failed writes are kept and retried, so a database hiccup never loses a recorded attempt.
+ */
+export class ResultWriter {
+  readonly #pending: AttemptRecord[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly options: {
+      disableAfter: number;
+      maxBatch: number;
+      maxDelayMs: number;
+      onStreakLimit: (webhooks: { webhookId: string; failureCount: number }[]) => Promise<void>;
+    },
+  ) {}
+
+  /** Queues one result; a full batch is written at once, a partial one after `maxDelayMs`. */
+  add(record: AttemptRecord): void {
+    this.#pending.push(record);
+    if (this.#pending.length >= this.options.maxBatch) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs);
+  }
+
+  /** Writes everything queued so far; resolves when it is stored. */
+  async flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    while (this.#flushing) await this.#flushing;
+    if (!this.#pending.length) return;
+    const batch = this.#pending.splice(0, this.#pending.length);
+    this.#flushing = this.#write(batch).finally(() => {
+      this.#flushing = null;
+    });
+    await this.#flushing;
+  }
+
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  async #write(batch: AttemptRecord[]): Promise<void> {
+    try {
+      const limited = await recordAttempts(this.store.db, batch, webhookOutcomes(batch), this.options.disableAfter);
+      if (limited.length) await this.options.onStreakLimit(limited);
+    } catch (error) {
+      this.logger.error({ err: error, count: batch.length }, 'recording attempts failed; will retry');
+      this.#pending.unshift(...batch);
+      this.#timer ??= setTimeout(() => void this.flush(), 1000);
+    }
+  }
+}
+
+/** Folds a batch into per-webhook counters: last trigger, last success, failures since that success. */
+export function webhookOutcomes(batch: AttemptRecord[]): WebhookOutcome[] {
+  const byWebhook = new Map<string, WebhookOutcome>();
+  for (const record of [...batch].sort((a, b) => a.at - b.at)) {
+    const outcome = byWebhook.get(record.webhookId) ?? {
+      webhookId: record.webhookId,
+      lastTriggeredAt: record.at,
+      lastSuccessAt: null,
+      failedAfterLastSuccess: 0,
+    };
+    outcome.lastTriggeredAt = Math.max(outcome.lastTriggeredAt, record.at);
+    if (record.nextStatus === 'succeeded') {
+      outcome.lastSuccessAt = record.at;
+      outcome.failedAfterLastSuccess = 0;
+    } else if (record.nextStatus === 'failed') {
+      outcome.failedAfterLastSuccess += 1;
+    }
+    byWebhook.set(record.webhookId, outcome);
+  }
+  return [...byWebhook.values()];
+}

@@ -1,0 +1,43 @@
+import { signGithubStyle, signStandardWebhook } from '../domain/signing.js';
+
+export interface SigningInput {
+  messageId: string;
+  deliveryId: number;
+  eventType: string;
+  attempt: number;
+  body: string;
+  /** Valid secrets, newest first: the newest signs X-Hub-Signature-256, all sign webhook-signature. */
+  secrets: string[];
+  customHeaders: Record<string, string>;
+  timestampSec: number;
+  userAgent: string;
+}
+
+const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password|signature/i;
+
+/** The headers of one delivery attempt, both signature schemes included. */
+export function signedHeaders(input: SigningInput): Record<string, string> {
+  const signatures = input.secrets.map((secret) => signStandardWebhook(secret, input.messageId, input.timestampSec, input.body));
+  return {
+    ...input.customHeaders,
+    'content-type': 'application/json',
+    'user-agent': input.userAgent,
+    'webhook-id': input.messageId,
+    'webhook-timestamp': String(input.timestampSec),
+    'webhook-signature': signatures.join(' '),
+    'x-hub-signature-256': signGithubStyle(input.secrets[0]!, input.body),
+    'x-hookd-event': input.eventType,
+    'x-hookd-delivery': String(input.deliveryId),
+    'x-hookd-attempt': String(input.attempt),
+  };
+}
+
+/** The request headers as recorded in the delivery log: custom credentials are masked. */
+export function recordableHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const isSignature = name === 'webhook-signature' || name === 'x-hub-signature-256';
+    out[name] = !isSignature && SENSITIVE_HEADER.test(name) ? '[redacted]' : value;
+  }
+  return out;
+}

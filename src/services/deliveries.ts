@@ -1,0 +1,106 @@
+import { AppError } from '../domain/errors.js';
+import { eventPayload } from '../domain/event-payload.js';
+import { newEventId } from '../domain/ids.js';
+import type { ListRequest, ListSpec, Page } from '../domain/list.js';
+import type { Delivery, DeliveryAttempt } from '../domain/models.js';
+import * as deliveries from '../storage/deliveries.js';
+import { writeEventWithDeliveries } from '../storage/outbox.js';
+import type { ServiceContext } from './context.js';
+import type { WebhookRealm } from './webhook-access.js';
+import { getWebhook } from './webhooks.js';
+
+export const DELIVERY_LIST: ListSpec = {
+  fields: { status: 'text', event_type: 'text', event_id: 'text', attempt_count: 'integer', last_status_code: 'integer' },
+  sortable: ['id', 'created_at', 'updated_at', 'status', 'attempt_count', 'last_attempt_at'],
+  defaultSort: [{ field: 'id', desc: true }],
+};
+
+/** A webhook's deliveries (the realm must see the webhook), newest first by default. */
+export async function listDeliveries(
+  ctx: ServiceContext,
+  realm: WebhookRealm,
+  webhookId: string,
+  request: ListRequest,
+  range: { since?: number; until?: number } = {},
+): Promise<Page<Delivery>> {
+  const webhook = await getWebhook(ctx, realm, webhookId);
+  return deliveries.listDeliveries(ctx.store.db, webhook.id, request, range);
+}
+
+/** One delivery with every attempt. */
+export async function getDelivery(
+  ctx: ServiceContext,
+  realm: WebhookRealm,
+  webhookId: string,
+  deliveryId: number,
+): Promise<{ delivery: Delivery; attempts: DeliveryAttempt[] }> {
+  const webhook = await getWebhook(ctx, realm, webhookId);
+  const delivery = Number.isSafeInteger(deliveryId) ? await deliveries.findDelivery(ctx.store.db, webhook.id, deliveryId) : null;
+  if (!delivery) throw new AppError('delivery_not_found');
+  return { delivery, attempts: await deliveries.listAttempts(ctx.store.db, delivery.id) };
+}
+
+/** Queues a new attempt of the same delivery now (same `webhook-id`), whatever it ended in before. */
+export async function retryDelivery(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, deliveryId: number): Promise<Delivery> {
+  const { delivery } = await getDelivery(ctx, realm, webhookId, deliveryId);
+  const requeued = await ctx.store.db.transaction().execute(async (trx) => {
+    const done = await deliveries.requeueDelivery(trx, delivery.id, ctx.clock.now());
+    if (done) await ctx.store.wakeups.announce(trx);
+    return done;
+  });
+  if (!requeued) throw new AppError('delivery_in_progress');
+  return (await deliveries.findDelivery(ctx.store.db, delivery.webhookId, delivery.id))!;
+}
+
+/** Re-queues every failed delivery of the webhook created since `since`. */
+export async function recoverFailed(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, since: number): Promise<number> {
+  const webhook = await getWebhook(ctx, realm, webhookId);
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const count = await deliveries.requeueFailedSince(trx, webhook.id, since, ctx.clock.now());
+    if (count) await ctx.store.wakeups.announce(trx);
+    return count;
+  });
+}
+
+export interface TestResult {
+  success: boolean;
+  message: string;
+  status_code: number | null;
+  duration_ms: number | null;
+  delivery_id: number;
+}
+
+/**
+ * Sends a signed `webhook.test` event to one webhook now and waits for the outcome. It goes through the
+ * queue like any delivery (so an API-only process still sends nothing itself) and is not retried.
+ */
+export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, webhookId: string): Promise<TestResult> {
+  const webhook = await getWebhook(ctx, realm, webhookId);
+  const event = { id: newEventId(), type: 'webhook.test', createdAt: ctx.clock.now(), workspaceId: webhook.workspaceId };
+  const data = { message: 'This is a test event from hookd.', webhook_id: webhook.id };
+  const deliveryId = await ctx.store.db.transaction().execute(async (trx) => {
+    await writeEventWithDeliveries(trx, { ...event, payload: eventPayload({ ...event, data }), idempotencyKey: null }, [webhook.id]);
+    await ctx.store.wakeups.announce(trx);
+    const [row] = await deliveries.deliveriesOfEvent(trx, event.id);
+    return row!.id;
+  });
+
+  const deadline = Date.now() + ctx.config.requestTimeoutMs + 5_000;
+  while (Date.now() < deadline) {
+    const [attempt] = await deliveries.listAttempts(ctx.store.db, deliveryId);
+    if (attempt) {
+      await deliveries.cancelDelivery(ctx.store.db, deliveryId, ctx.clock.now());
+      const success = attempt.outcome === 'success';
+      return {
+        success,
+        message: success ? `Test event delivered (HTTP ${attempt.statusCode})` : `Test event failed: ${attempt.error}`,
+        status_code: attempt.statusCode,
+        duration_ms: attempt.durationMs,
+        delivery_id: deliveryId,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await deliveries.cancelDelivery(ctx.store.db, deliveryId, ctx.clock.now());
+  return { success: false, message: 'No delivery worker sent the test event in time', status_code: null, duration_ms: null, delivery_id: deliveryId };
+}

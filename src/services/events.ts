@@ -1,0 +1,110 @@
+import { AppError, type FieldError, validationError } from '../domain/errors.js';
+import { eventPayload, OPERATIONAL_EVENT_TYPES } from '../domain/event-payload.js';
+import { newEventId } from '../domain/ids.js';
+import type { ListRequest, ListSpec, Page } from '../domain/list.js';
+import type { Delivery, PublishedEvent } from '../domain/models.js';
+import { deliveriesOfEvent } from '../storage/deliveries.js';
+import { knownEventTypeNames } from '../storage/event-types.js';
+import * as events from '../storage/events.js';
+import { findIdempotentEvent, releaseIdempotencyKey, subscribedWebhookIds, writeEventWithDeliveries } from '../storage/outbox.js';
+import type { Db } from '../storage/schema.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
+import type { ServiceContext } from './context.js';
+import type { Principal } from './principal.js';
+import { visibleOwner } from './webhook-access.js';
+
+export const MAX_BATCH = 500;
+const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
+
+export const EVENT_LIST: ListSpec = {
+  fields: { id: 'text', type: 'text', idempotency_key: 'text' },
+  sortable: ['seq', 'created_at', 'type'],
+  defaultSort: [{ field: 'seq', desc: true }],
+};
+
+export interface PublishInput {
+  type: string;
+  data?: unknown;
+  idempotency_key?: string;
+}
+
+export interface PublishResult {
+  id: string;
+  deliveries: number;
+  /** True when an idempotency key matched an event of the last 24 h: nothing new was created. */
+  replayed: boolean;
+}
+
+/**
+ * Publishes events: each event and one delivery per subscribed active webhook are written in one
+ * transaction (the outbox), so once this resolves nothing can lose them. All-or-nothing for a batch.
+ * `loc` names where each item sits in the request for 422 details.
+ */
+export async function publishEvents(
+  ctx: ServiceContext,
+  workspaceId: string,
+  inputs: PublishInput[],
+  loc: (index: number) => (string | number)[],
+): Promise<PublishResult[]> {
+  const known = await knownEventTypeNames(ctx.store.db, [...new Set(inputs.map((input) => input.type))]);
+  const problems: FieldError[] = [];
+  inputs.forEach((input, index) => {
+    if ((OPERATIONAL_EVENT_TYPES as readonly string[]).includes(input.type)) {
+      problems.push({ loc: [...loc(index), 'type'], msg: `'${input.type}' is published by hookd itself`, type: 'operational_event_type' });
+    } else if (!known.has(input.type)) {
+      problems.push({ loc: [...loc(index), 'type'], msg: `unknown event type '${input.type}'`, type: 'unknown_event_type' });
+    }
+  });
+  if (problems.length) throw validationError(problems);
+
+  const write = () => ctx.store.db.transaction().execute((trx) => writeEvents(ctx, trx, workspaceId, inputs));
+  try {
+    return await write();
+  } catch (error) {
+    // Two requests raced on one idempotency key; the retry finds the winner's event and replays it.
+    if (isUniqueViolation(error)) return write();
+    throw error;
+  }
+}
+
+async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, inputs: PublishInput[]): Promise<PublishResult[]> {
+  const now = ctx.clock.now();
+  const subscribers = new Map<string, string[]>();
+  const results: PublishResult[] = [];
+  for (const input of inputs) {
+    const key = input.idempotency_key ?? null;
+    if (key !== null) {
+      const earlier = await findIdempotentEvent(trx, workspaceId, key);
+      if (earlier && earlier.createdAt > now - IDEMPOTENCY_WINDOW_MS) {
+        results.push({ id: earlier.id, deliveries: earlier.deliveries, replayed: true });
+        continue;
+      }
+      if (earlier) await releaseIdempotencyKey(trx, workspaceId, key);
+    }
+    if (!subscribers.has(input.type)) subscribers.set(input.type, await subscribedWebhookIds(trx, workspaceId, input.type));
+    const webhookIds = subscribers.get(input.type)!;
+    const event = { id: newEventId(), type: input.type, createdAt: now, workspaceId };
+    await writeEventWithDeliveries(trx, { ...event, payload: eventPayload({ ...event, data: input.data }), idempotencyKey: key }, webhookIds);
+    results.push({ id: event.id, deliveries: webhookIds.length, replayed: false });
+  }
+  if (results.some((result) => !result.replayed && result.deliveries > 0)) await ctx.store.wakeups.announce(trx);
+  return results;
+}
+
+/** One page of a workspace's events. */
+export function listEvents(ctx: ServiceContext, workspaceId: string, request: ListRequest): Promise<Page<PublishedEvent>> {
+  return events.listEvents(ctx.store.db, workspaceId, request);
+}
+
+/** One event with the deliveries the principal may see. */
+export async function getEvent(
+  ctx: ServiceContext,
+  principal: Principal,
+  workspaceId: string,
+  id: string,
+): Promise<{ event: PublishedEvent; deliveries: Delivery[] }> {
+  const event = await events.findEvent(ctx.store.db, workspaceId, id);
+  if (!event) throw new AppError('event_not_found');
+  const owner = await visibleOwner(ctx, principal, workspaceId);
+  return { event, deliveries: await deliveriesOfEvent(ctx.store.db, id, owner ?? undefined) };
+}

@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { Db } from './schema.js';
+
+/** How many of a webhook's deliveries created since `since` are in each state. */
+export async function countDeliveriesByStatus(db: Db, webhookId: string, since: number): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .where('webhook_id', '=', webhookId)
+    .where('created_at', '>=', since)
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+}
+
+/** Durations of the most recent attempts since `since` that got an HTTP answer (at most `limit`). */
+export async function recentAttemptDurations(db: Db, webhookId: string, since: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('delivery_attempts')
+    .select('duration_ms')
+    .where('webhook_id', '=', webhookId)
+    .where('created_at', '>=', since)
+    .where('status_code', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.duration_ms);
+}
+
+/** Attempts since `since` counted per time bucket of `bucketMs`, split into succeeded and failed. */
+export async function attemptBuckets(
+  db: Db,
+  webhookId: string,
+  since: number,
+  bucketMs: number,
+): Promise<{ bucket: number; succeeded: number; failed: number }[]> {
+  // A literal, not a parameter: PostgreSQL matches GROUP BY to the select list by text, and $1 ≠ $2.
+  const bucket = sql<number>`(created_at / ${sql.lit(Math.trunc(bucketMs))})`;
+  const rows = await db
+    .selectFrom('delivery_attempts')
+    .select([
+      bucket.as('bucket'),
+      sql<number>`sum(case when outcome = 'success' then 1 else 0 end)`.as('succeeded'),
+      sql<number>`sum(case when outcome = 'success' then 0 else 1 end)`.as('failed'),
+    ])
+    .where('webhook_id', '=', webhookId)
+    .where('created_at', '>=', since)
+    .groupBy(bucket)
+    .execute();
+  return rows.map((row) => ({ bucket: Math.floor(Number(row.bucket)), succeeded: Number(row.succeeded), failed: Number(row.failed) }));
+}

@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import type { Db } from './schema.js';
+
+/** An event as written to the outbox, with the exact body receivers will get. */
+export interface OutboxEvent {
+  id: string;
+  workspaceId: string;
+  type: string;
+  payload: string;
+  idempotencyKey: string | null;
+  createdAt: number;
+}
+
+// 9 bound values a row; SQLite allows 32 766 per statement, PostgreSQL 65 535.
+const DELIVERY_CHUNK = 1000;
+
+/**
+ * The active webhooks of a workspace subscribed to `type` (or to `*`). JSON arrays are matched on their
+ * quoted elements, which is exact because event names cannot contain quotes.
+ */
+export async function subscribedWebhookIds(db: Db, workspaceId: string, type: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('webhooks')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('is_active', '=', 1)
+    .where((eb) =>
+      eb.or([eb('events', 'like', `%${JSON.stringify(type)}%`), eb('events', 'like', '%"*"%')]),
+    )
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Writes an event and one pending delivery per webhook. Call inside the publishing transaction: the
+ * event and its deliveries commit together or not at all, which is what makes a 202 durable.
+ */
+export async function writeEventWithDeliveries(db: Db, event: OutboxEvent, webhookIds: string[]): Promise<void> {
+  await db
+    .insertInto('events')
+    .values({
+      id: event.id,
+      workspace_id: event.workspaceId,
+      type: event.type,
+      payload: event.payload,
+      idempotency_key: event.idempotencyKey,
+      created_at: event.createdAt,
+    })
+    .execute();
+  for (let start = 0; start < webhookIds.length; start += DELIVERY_CHUNK) {
+    await db
+      .insertInto('deliveries')
+      .values(
+        webhookIds.slice(start, start + DELIVERY_CHUNK).map((webhookId) => ({
+          event_id: event.id,
+          webhook_id: webhookId,
+          workspace_id: event.workspaceId,
+          event_type: event.type,
+          status: 'pending',
+          attempt_count: 0,
+          next_attempt_at: event.createdAt,
+          created_at: event.createdAt,
+          updated_at: event.createdAt,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** The event published under `idempotencyKey` since `since`, with its delivery count, or null. */
+export async function findIdempotentEvent(
+  db: Db,
+  workspaceId: string,
+  idempotencyKey: string,
+): Promise<{ id: string; createdAt: number; deliveries: number } | null> {
+  const row = await db
+    .selectFrom('events')
+    .select(['id', 'created_at'])
+    .select((eb) =>
+      eb.selectFrom('deliveries').select(sql<number>`count(*)`.as('n')).whereRef('deliveries.event_id', '=', 'events.id').as('deliveries'),
+    )
+    .where('workspace_id', '=', workspaceId)
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+  return row ? { id: row.id, createdAt: row.created_at, deliveries: Number(row.deliveries ?? 0) } : null;
+}
+
+/** Frees an idempotency key whose 24-hour window has passed, so it can name a new event. */
+export async function releaseIdempotencyKey(db: Db, workspaceId: string, idempotencyKey: string): Promise<void> {
+  await db
+    .updateTable('events')
+    .set({ idempotency_key: null })
+    .where('workspace_id', '=', workspaceId)
+    .where('idempotency_key', '=', idempotencyKey)
+    .execute();
+}
