@@ -44,3 +44,9 @@ export const NativeListQuery = Type.Object(
 );
 
 export const bearerSecurity: { [label: string]: string[] }[] = [{ apiKey: [] }, { bearer: [] }];
+
+/** A params schema naming every `:param` of `url` (strings unless `types` says otherwise). */
+export function pathParams(url: string, types: Record<string, TSchema> = {}) {
+  const names = [...url.matchAll(/:(\w+)/g)].map((match) => match[1]!);
+  return Type.Object(Object.fromEntries(names.map((name) => [name, types[name] ?? Type.String()])));
+}

@@ -5,7 +5,7 @@ import type { Delivery, DeliveryAttempt } from '../../domain/models.js';
 import * as service from '../../services/deliveries.js';
 import { STATS_WINDOWS, type StatsWindow, webhookStats } from '../../services/stats.js';
 import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
-import { bearerSecurity, errorResponses, NativeListQuery, Nullable, Timestamp } from '../schemas.js';
+import { bearerSecurity, errorResponses, NativeListQuery, Nullable, pathParams, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
 import type { WebhookRouteStyle } from './webhook-item-routes.js';
 
@@ -81,7 +81,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   const item = `${style.prefix}/:webhook_id`;
   const idOf = (request: FastifyRequest) => (request.params as { webhook_id: string }).webhook_id;
   const deliveryIdOf = (request: FastifyRequest) => Number((request.params as { delivery_id: string }).delivery_id);
-  const DeliveryParams = Type.Object({ webhook_id: Type.String(), delivery_id: Type.Integer({ minimum: 1 }) }, { additionalProperties: true });
+  const DeliveryParams = pathParams(`${item}/deliveries/:delivery_id`, { delivery_id: Type.Integer({ minimum: 1 }) });
 
   app.get(
     `${item}/deliveries`,
