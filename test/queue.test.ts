@@ -1,0 +1,140 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import { claimDueDeliveries } from '../src/storage/claim-deliveries.js';
+import { openStore, type Store } from '../src/storage/database.js';
+import { STORES } from './support/databases.js';
+import { startTestHookd, type TestHookd } from './support/hookd.js';
+import { eventually, FakeClock, Receiver } from './support/receiver.js';
+
+const silent = (await import('pino')).default({ level: 'silent' });
+
+describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
+  let h: TestHookd;
+  let clock: FakeClock;
+  let receiver: Receiver;
+  let ws: { id: string; key: string };
+  const workers: DeliveryWorker[] = [];
+  const stores: Store[] = [];
+
+  beforeAll(async () => {
+    clock = new FakeClock();
+    // An API-only process: the tests run the workers themselves.
+    h = await startTestHookd(store, { HOOKD_ROLE: 'api', HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true' }, { clock });
+    ws = await h.workspace();
+  });
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) await worker.stop();
+    for (const s of stores.splice(0)) await s.close();
+    await receiver?.close();
+    await h.hookd.ctx.store.db.deleteFrom('delivery_attempts').execute();
+    await h.hookd.ctx.store.db.deleteFrom('deliveries').execute();
+    await h.hookd.ctx.store.db.deleteFrom('webhooks').execute();
+  });
+  afterAll(() => h?.close());
+
+  const startWorker = (options: { ownStore?: boolean; concurrency?: number } = {}) => {
+    const ctx = h.hookd.ctx;
+    let workerStore = ctx.store;
+    if (options.ownStore) {
+      workerStore = openStore(ctx.store.target, { logger: silent });
+      stores.push(workerStore);
+    }
+    const worker = new DeliveryWorker({
+      store: workerStore,
+      settings: { ...ctx.config, webhookConcurrency: options.concurrency ?? ctx.config.webhookConcurrency },
+      clock,
+      logger: silent,
+      secretBox: ctx.secretBox,
+      userAgent: 'hookd/test',
+      pollIntervalMs: 50,
+    });
+    workers.push(worker);
+    worker.start();
+    return worker;
+  };
+  const webhook = async (url: string) =>
+    (await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url, events: ['job.completed'] } })).body;
+  const publishMany = async (count: number) => {
+    for (let sent = 0; sent < count; sent += 500) {
+      const events = Array.from({ length: Math.min(500, count - sent) }, (_, i) => ({ type: 'job.completed', data: { n: sent + i } }));
+      const reply = await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { events } });
+      expect(reply.status).toBe(202);
+    }
+  };
+
+  it('sends nothing from an API-only process', async () => {
+    receiver = await Receiver.start();
+    await webhook(receiver.url);
+    await publishMany(3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.requests).toHaveLength(0);
+    startWorker();
+    await receiver.waitFor(3);
+  });
+
+  it("redelivers a crashed worker's deliveries once its lease expires", async () => {
+    receiver = await Receiver.start();
+    await webhook(receiver.url);
+    await publishMany(5);
+    const db = h.hookd.ctx.store.db;
+    // A worker claims the batch and dies before sending or recording anything.
+    const claimed = await claimDueDeliveries(db, h.hookd.ctx.store.kind, {
+      workerId: 'crashed-worker',
+      now: clock.now(),
+      leaseMs: h.hookd.ctx.config.requestTimeoutMs + 15_000,
+      limit: 100,
+      slotsFor: () => 100,
+      saturated: [],
+    });
+    expect(claimed).toHaveLength(5);
+    startWorker();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.requests).toHaveLength(0);
+    clock.advance(30_001);
+    workers[0]!.poke();
+    await receiver.waitFor(5);
+    await workers[0]!.idle();
+    const statuses = await db.selectFrom('deliveries').select('status').execute();
+    expect(statuses.every((row) => row.status === 'succeeded')).toBe(true);
+  });
+
+  it('never runs more than the per-webhook concurrency at once', async () => {
+    receiver = await Receiver.start();
+    let open = 0;
+    let peak = 0;
+    receiver.handler = (_req, res) => {
+      open++;
+      peak = Math.max(peak, open);
+      setTimeout(() => {
+        open--;
+        res.writeHead(200).end();
+      }, 20);
+    };
+    await webhook(receiver.url);
+    await publishMany(60);
+    startWorker({ concurrency: 4 });
+    await receiver.waitFor(60);
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThan(1);
+  });
+
+  // Several worker processes share one queue only on PostgreSQL; SQLite is a one-process store.
+  if (store === 'postgres') it('shares 5 000 deliveries between two workers, each sent exactly once', async () => {
+    receiver = await Receiver.start();
+    await webhook(receiver.url);
+    await publishMany(5000);
+    startWorker({ ownStore: true, concurrency: 64 });
+    startWorker({ ownStore: true, concurrency: 64 });
+    await receiver.waitFor(5000, 60_000);
+    for (const worker of workers) await worker.idle();
+    const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(5000);
+    expect(ids).toHaveLength(5000);
+    const attempts = await h.hookd.ctx.store.db.selectFrom('delivery_attempts').select('delivery_id').execute();
+    expect(attempts).toHaveLength(5000);
+    await eventually(async () => {
+      const left = await h.hookd.ctx.store.db.selectFrom('deliveries').select('id').where('status', '!=', 'succeeded').execute();
+      return left.length === 0;
+    });
+  });
+});
