@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { DeliveryMetrics } from './delivery/metrics.js';
 import { RetentionJob } from './delivery/retention.js';
+import type { Resolver } from './delivery/ssrf-guard.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { SecretBox } from './domain/secret-box.js';
@@ -39,6 +40,8 @@ export interface StartOptions {
   random?: () => number;
   /** How often an idle worker looks for due work without a wake-up. */
   pollIntervalMs?: number;
+  /** DNS for deliveries (tests keep every lookup in-process). */
+  resolve?: Resolver;
 }
 
 /** Builds the service context: opens the store and applies migrations. */
@@ -83,6 +86,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
         metrics: new DeliveryMetrics(registry),
         random: options.random,
         pollIntervalMs: options.pollIntervalMs,
+        resolve: options.resolve,
       });
       worker.start();
       retention = new RetentionJob(store, clock, logger, config.retentionMs);

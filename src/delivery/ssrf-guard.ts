@@ -10,7 +10,7 @@ export class BlockedTargetError extends Error {
   }
 }
 
-type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
+export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 const systemResolver: Resolver = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 

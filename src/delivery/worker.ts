@@ -10,6 +10,7 @@ import { disableWebhook } from '../storage/disable-webhook.js';
 import { subscribedWebhookIds, writeEventWithDeliveries } from '../storage/outbox.js';
 import { releaseLeases } from '../storage/release-leases.js';
 import { HttpSender } from './http-sender.js';
+import type { Resolver } from './ssrf-guard.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { describeOutcome, nextState } from './next-state.js';
 import { ResultWriter } from './result-writer.js';
@@ -36,8 +37,8 @@ export interface WorkerDeps {
   metrics?: DeliveryMetrics;
   /** Jitter source, injectable so tests can pin retry times. */
   random?: () => number;
-  /** A pre-built sender (tests pass one with a fake resolver). */
-  sender?: HttpSender;
+  /** DNS for the sender; tests pass one so no real name is ever resolved. */
+  resolve?: Resolver;
   /** How long an idle worker waits before looking again when no wake-up came. */
   pollIntervalMs?: number;
 }
@@ -65,14 +66,13 @@ export class DeliveryWorker {
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
     const { settings } = deps;
-    this.#sender =
-      deps.sender ??
-      new HttpSender({
-        timeoutMs: settings.requestTimeoutMs,
-        retryAfterCapMs: settings.retryAfterCapMs,
-        allowPrivateTargets: settings.allowPrivateTargets,
-        now: () => deps.clock.now(),
-      });
+    this.#sender = new HttpSender({
+      timeoutMs: settings.requestTimeoutMs,
+      retryAfterCapMs: settings.retryAfterCapMs,
+      allowPrivateTargets: settings.allowPrivateTargets,
+      resolve: deps.resolve,
+      now: () => deps.clock.now(),
+    });
     this.#writer = new ResultWriter(deps.store, deps.logger, {
       disableAfter: settings.disableAfter,
       maxBatch: 500,

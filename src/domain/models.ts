@@ -58,6 +58,7 @@ export interface Webhook {
   templateId: string | null;
   headers: Record<string, string>;
   metadata: Record<string, unknown>;
+  scopes: Record<string, unknown>;
   createdBy: string | null;
   secretRotatedAt: number | null;
   previousSecretExpiresAt: number | null;

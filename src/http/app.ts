@@ -30,7 +30,7 @@ declare module 'fastify' {
     renderError?: (
       error: NormalizedError,
       request: FastifyRequest,
-    ) => { body: unknown; contentType?: string };
+    ) => { body: unknown; contentType?: string; status?: number };
   }
 }
 
@@ -109,7 +109,7 @@ export function createHttpApp(
     if (render) {
       const rendered = render(normalized, request);
       if (rendered.contentType) reply.type(rendered.contentType);
-      return reply.status(normalized.status).send(rendered.body);
+      return reply.status(rendered.status ?? normalized.status).send(rendered.body);
     }
     return reply.status(normalized.status).send(nativeErrorBody(normalized, request.id));
   });

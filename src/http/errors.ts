@@ -21,6 +21,7 @@ export const ERROR_CATALOG = {
   event_type_exists: [409, 'an event type with that name exists'],
   template_exists: [409, 'a template with that name exists'],
   delivery_in_progress: [409, 'the delivery is being sent right now'],
+  resource_type_mismatch: [409, 'the resource type or id does not match'],
   payload_too_large: [413, 'request body too large'],
   unsupported_media_type: [415, 'unsupported content type'],
   rate_limited: [429, 'too many requests'],

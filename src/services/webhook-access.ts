@@ -10,6 +10,8 @@ export interface WebhookRealm {
   principal: Principal;
   /** Set on `/workspaces/{id}/…` routes and on surfaces bound to the caller's workspace. */
   workspaceId?: string;
+  /** Seed 003: only webhooks the caller created (a principal without a user: those created without one). */
+  onlyOwn?: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ export async function visibleOwner(ctx: ServiceContext, principal: Principal, wo
 export async function listScope(ctx: ServiceContext, realm: WebhookRealm): Promise<WebhookScope> {
   const workspaceId = realm.principal.kind === 'workspace' ? realm.principal.workspaceId : realm.workspaceId;
   if (workspaceId === undefined) return {};
+  if (realm.onlyOwn) return { workspaceId, createdBy: ownerOf(realm.principal) };
   const owner = await visibleOwner(ctx, realm.principal, workspaceId);
   return { workspaceId, ...(owner !== null && { createdBy: owner }) };
 }
@@ -43,6 +46,10 @@ export async function canSee(ctx: ServiceContext, realm: WebhookRealm, webhook: 
   const { principal } = realm;
   if (principal.kind === 'admin') return true;
   if (principal.workspaceId !== webhook.workspaceId) return false;
+  if (realm.onlyOwn) return webhook.createdBy === ownerOf(principal);
   const owner = await visibleOwner(ctx, principal, webhook.workspaceId);
   return owner === null || webhook.createdBy === owner;
 }
+
+/** The user a principal acts as, or null when it acts as the workspace itself. */
+export const ownerOf = (principal: Principal): string | null => (principal.kind === 'workspace' ? principal.userId : null);

@@ -14,6 +14,7 @@ export interface WebhookInput {
   is_active?: boolean;
   headers?: Record<string, string>;
   metadata?: Record<string, unknown>;
+  scopes?: Record<string, unknown>;
   secret?: string;
   template_id?: string | null;
   retry_schedule?: string[] | null;
@@ -71,8 +72,11 @@ export async function webhookInputProblems(db: Db, config: Config, input: Webhoo
       }
     }
   }
-  if (input.metadata !== undefined && Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
-    at('metadata', `must serialise to at most ${MAX_METADATA_BYTES} bytes`, 'too_large');
+  for (const field of ['metadata', 'scopes'] as const) {
+    const value = input[field];
+    if (value !== undefined && Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
+      at(field, `must serialise to at most ${MAX_METADATA_BYTES} bytes`, 'too_large');
+    }
   }
   if (input.retry_schedule) {
     if (input.retry_schedule.length > MAX_RETRIES) at('retry_schedule', `at most ${MAX_RETRIES} retries`, 'too_long');

@@ -20,10 +20,13 @@ export const WEBHOOK_LIST: ListSpec = {
     name: 'text',
     url: 'text',
     events: 'set',
+    scopes: 'set',
     is_active: 'boolean',
     template_id: 'text',
     created_by: 'text',
     failure_count: 'integer',
+    created_at: 'time',
+    updated_at: 'time',
     workspace_id: 'text',
     tenant_id: 'text',
   },
@@ -65,6 +68,7 @@ export async function createWebhook(
       templateOwner: template ? (userId === null ? 'workspace' : `user:${userId}`) : null,
       headers: input.headers ?? {},
       metadata: input.metadata ?? {},
+      scopes: input.scopes ?? {},
       createdBy: userId,
       sealedSecret: ctx.secretBox.seal(secret),
       retryScheduleMs: retryScheduleMs(input.retry_schedule ?? null),
@@ -78,15 +82,30 @@ export async function createWebhook(
   }
 }
 
-/** One page of the webhooks this realm may see, narrowed further by `extra` (seed 004's tenant and partner). */
+// Secrets are encrypted, so a filter on one (seed 001 lists `secret` among its filters) decrypts and
+// compares; it looks at no more than this many webhooks of the caller's realm.
+const SECRET_FILTER_SCAN = 10_000;
+
+/**
+ * One page of the webhooks this realm may see, narrowed further by seed 004's partner and by seed 001's
+ * filter on the secret.
+ */
 export async function listWebhooks(
   ctx: ServiceContext,
   realm: WebhookRealm,
   request: ListRequest,
-  extra: { partnerId?: string } = {},
+  extra: { partnerId?: string; secret?: string } = {},
 ): Promise<Page<Webhook>> {
-  const scope = await listScope(ctx, realm);
-  return webhooks.listWebhooks(ctx.store.db, { ...scope, ...extra }, request);
+  const scope = { ...(await listScope(ctx, realm)), ...(extra.partnerId !== undefined && { partnerId: extra.partnerId }) };
+  if (extra.secret === undefined) return webhooks.listWebhooks(ctx.store.db, scope, request);
+  const all = await webhooks.listWebhooks(ctx.store.db, scope, { ...request, page: 1, perPage: SECRET_FILTER_SCAN });
+  const matching: Webhook[] = [];
+  for (const webhook of all.items) {
+    const sealed = await webhooks.findSealedSecrets(ctx.store.db, webhook.id);
+    if (sealed && ctx.secretBox.open(sealed.secret) === extra.secret) matching.push(webhook);
+  }
+  const start = (request.page - 1) * request.perPage;
+  return { items: matching.slice(start, start + request.perPage), total: matching.length, page: request.page, perPage: request.perPage };
 }
 
 /** The webhook by `wh_<uuid>` or bare UUID, if the realm may see it; else 404. */
@@ -126,6 +145,7 @@ export async function updateWebhook(
         isActive: input.is_active,
         headers: input.headers,
         metadata: input.metadata,
+        scopes: input.scopes,
         retryScheduleMs: input.retry_schedule === undefined ? undefined : retryScheduleMs(input.retry_schedule),
         rateLimitPerS: input.rate_limit_per_s,
         ...(reenabled && { disabledReason: null, failureCount: 0 }),

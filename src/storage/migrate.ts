@@ -2,10 +2,13 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Store } from './database.js';
 import { initialMigration } from './migrations/001-initial.js';
 import { defaultEventTypesMigration } from './migrations/002-default-event-types.js';
+import { webhookScopesMigration } from './migrations/003-webhook-scopes.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
-  return { '001-initial': initialMigration(kind), '002-default-event-types': defaultEventTypesMigration };
+  return { '001-initial': initialMigration(kind), '002-default-event-types': defaultEventTypesMigration,
+    '003-webhook-scopes': webhookScopesMigration,
+  };
 }
 
 function migrator(store: Store): Migrator {

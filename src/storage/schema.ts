@@ -58,6 +58,8 @@ export interface WebhooksTable {
   template_owner: string | null;
   headers: string;
   metadata: string;
+  /** Seed 001's free-form `scopes` object. */
+  scopes: Generated<string>;
   created_by: string | null;
   secret: string;
   previous_secret: string | null;

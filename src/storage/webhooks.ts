@@ -26,6 +26,7 @@ export const toWebhook = (row: Row): Webhook => ({
   templateId: row.template_id,
   headers: readJson(row.headers, {}),
   metadata: readJson(row.metadata, {}),
+  scopes: readJson(row.scopes, {}),
   createdBy: row.created_by,
   secretRotatedAt: row.secret_rotated_at,
   previousSecretExpiresAt: row.previous_secret_expires_at,
@@ -52,6 +53,7 @@ export interface NewWebhookRow {
   templateOwner: string | null;
   headers: Record<string, string>;
   metadata: Record<string, unknown>;
+  scopes: Record<string, unknown>;
   createdBy: string | null;
   sealedSecret: string;
   retryScheduleMs: number[] | null;
@@ -75,6 +77,7 @@ export async function insertWebhook(db: Db, input: NewWebhookRow): Promise<Webho
       template_owner: input.templateOwner,
       headers: JSON.stringify(input.headers),
       metadata: JSON.stringify(input.metadata),
+      scopes: JSON.stringify(input.scopes),
       created_by: input.createdBy,
       secret: input.sealedSecret,
       retry_schedule: input.retryScheduleMs === null ? null : JSON.stringify(input.retryScheduleMs),
@@ -104,7 +107,8 @@ export async function findWebhookBySeq(db: Db, seq: number): Promise<Webhook | n
 export interface WebhookScope {
   workspaceId?: string;
   partnerId?: string;
-  createdBy?: string;
+  /** A user id, or null for webhooks created without a user (by the workspace itself). */
+  createdBy?: string | null;
 }
 
 const COLUMNS = { tenant_id: 'webhooks.workspace_id', workspace_id: 'webhooks.workspace_id' };
@@ -113,7 +117,8 @@ const COLUMNS = { tenant_id: 'webhooks.workspace_id', workspace_id: 'webhooks.wo
 export async function listWebhooks(db: Db, scope: WebhookScope, request: ListRequest): Promise<Page<Webhook>> {
   let query = db.selectFrom('webhooks').selectAll('webhooks');
   if (scope.workspaceId !== undefined) query = query.where('webhooks.workspace_id', '=', scope.workspaceId);
-  if (scope.createdBy !== undefined) query = query.where('webhooks.created_by', '=', scope.createdBy);
+  if (scope.createdBy === null) query = query.where('webhooks.created_by', 'is', null);
+  else if (scope.createdBy !== undefined) query = query.where('webhooks.created_by', '=', scope.createdBy);
   if (scope.partnerId !== undefined) {
     const inPartner = db.selectFrom('workspaces').select('id').where('partner_id', '=', scope.partnerId);
     query = query.where('webhooks.workspace_id', 'in', inPartner);
@@ -130,6 +135,7 @@ export type WebhookChanges = Partial<{
   isActive: boolean;
   headers: Record<string, string>;
   metadata: Record<string, unknown>;
+  scopes: Record<string, unknown>;
   retryScheduleMs: number[] | null;
   rateLimitPerS: number | null;
   disabledReason: string | null;
@@ -148,6 +154,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
       ...(changes.isActive !== undefined && { is_active: changes.isActive ? 1 : 0 }),
       ...(changes.headers !== undefined && { headers: JSON.stringify(changes.headers) }),
       ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
+      ...(changes.scopes !== undefined && { scopes: JSON.stringify(changes.scopes) }),
       ...(changes.retryScheduleMs !== undefined && {
         retry_schedule: changes.retryScheduleMs === null ? null : JSON.stringify(changes.retryScheduleMs),
       }),

@@ -9,6 +9,12 @@ export const TEST_ADMIN_KEY = 'hk_test_operator_key_0123456789abcdef';
 export const TEST_ENCRYPTION_KEY = '0'.repeat(63) + '1';
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 
+/** Tests never resolve real names: every host name but localhost is unknown, as on an offline machine. */
+export const offlineResolver = async (hostname: string) => {
+  if (hostname === 'localhost') return [{ address: '127.0.0.1', family: 4 }];
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+};
+
 export interface Reply {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
@@ -60,6 +66,7 @@ export async function startTestHookd(
     clock: options.clock,
     listen: options.listen ?? false,
     random: options.random,
+    resolve: offlineResolver,
     pollIntervalMs: 50,
   });
   const app = hookd.app!;
