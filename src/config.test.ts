@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
-    expect(config.database).toEqual({ kind: 'sqlite', path: './data/hookd.db' });
+    expect(config.database).toEqual({ kind: 'sqlite', path: './data/hookd.db', synchronous: 'normal' });
     expect(config.port).toBe(8080);
     expect(config.retryScheduleMs).toEqual([10_000, 60_000, 300_000]);
     expect(config.requestTimeoutMs).toBe(15_000);
@@ -19,9 +19,9 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['sqlite:/tmp/x.db', { kind: 'sqlite', path: '/tmp/x.db' }],
-    ['file:./y.db', { kind: 'sqlite', path: './y.db' }],
-    ['data/z.db', { kind: 'sqlite', path: 'data/z.db' }],
+    ['sqlite:/tmp/x.db', { kind: 'sqlite', path: '/tmp/x.db', synchronous: 'normal' }],
+    ['file:./y.db', { kind: 'sqlite', path: './y.db', synchronous: 'normal' }],
+    ['data/z.db', { kind: 'sqlite', path: 'data/z.db', synchronous: 'normal' }],
     ['postgres://u:p@h/db', { kind: 'postgres', url: 'postgres://u:p@h/db' }],
     ['postgresql://u:p@h/db', { kind: 'postgres', url: 'postgresql://u:p@h/db' }],
   ])('reads DATABASE_URL %s', (url, expected) => {

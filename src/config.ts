@@ -3,12 +3,14 @@ import { decodeEncryptionKey } from './domain/secret-box.js';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
+export const SQLITE_SYNCHRONOUS = ['normal', 'full'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   readonly database:
-    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: SqliteSynchronous }
     | { readonly kind: 'postgres'; readonly url: string };
   readonly port: number;
   readonly host: string;
@@ -72,7 +74,10 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   if (jwtSecret !== null && jwtSecret.length < 32) {
     throw new ConfigError('HOOKD_JWT_SECRET', 'must be at least 32 characters');
   }
-  const database = parseDatabaseUrl(overrides.databaseUrl ?? read('DATABASE_URL'));
+  const parsedDatabase = parseDatabaseUrl(overrides.databaseUrl ?? read('DATABASE_URL'));
+  const synchronous = oneOf(read('HOOKD_SQLITE_SYNCHRONOUS'), 'HOOKD_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS, 'normal');
+  const database: Config['database'] =
+    parsedDatabase.kind === 'sqlite' ? { ...parsedDatabase, synchronous } : parsedDatabase;
   const encryptionKeyText = read('HOOKD_ENCRYPTION_KEY');
   const encryptionKey = encryptionKeyText === undefined ? null : decodeEncryptionKey(encryptionKeyText);
   if (encryptionKeyText !== undefined && encryptionKey === null) {
@@ -135,7 +140,9 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   return Object.freeze(config);
 }
 
-function parseDatabaseUrl(text: string | undefined): Config['database'] {
+function parseDatabaseUrl(
+  text: string | undefined,
+): { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } {
   if (text === undefined) return { kind: 'sqlite', path: './data/hookd.db' };
   if (/^postgres(ql)?:\/\//i.test(text)) {
     try {

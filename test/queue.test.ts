@@ -78,13 +78,12 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     await publishMany(5);
     const db = h.hookd.ctx.store.db;
     // A worker claims the batch and dies before sending or recording anything.
-    const claimed = await claimDueDeliveries(db, h.hookd.ctx.store.kind, {
+    const { deliveries: claimed } = await claimDueDeliveries(db, h.hookd.ctx.store.kind, {
       workerId: 'crashed-worker',
       now: clock.now(),
       leaseMs: h.hookd.ctx.config.requestTimeoutMs + 15_000,
       limit: 100,
       slotsFor: () => 100,
-      saturated: [],
     });
     expect(claimed).toHaveLength(5);
     startWorker();

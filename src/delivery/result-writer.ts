@@ -50,7 +50,7 @@ export class ResultWriter {
 
   async #write(batch: AttemptRecord[]): Promise<void> {
     try {
-      const limited = await recordAttempts(this.store.db, batch, webhookOutcomes(batch), this.options.disableAfter);
+      const limited = await recordAttempts(this.store.db, this.store.kind, batch, webhookOutcomes(batch), this.options.disableAfter);
       if (limited.length) await this.options.onStreakLimit(limited);
     } catch (error) {
       this.logger.error({ err: error, count: batch.length }, 'recording attempts failed; will retry');

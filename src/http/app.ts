@@ -86,7 +86,7 @@ export function createHttpApp(
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    request.log.debug(
       {
         reqId: request.id,
         method: request.method,

@@ -6,9 +6,12 @@ import pg from 'pg';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Database, StoreKind } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 import { inProcessWakeups, postgresWakeups, type Wakeups } from './wakeups.js';
 
-export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseTarget =
+  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
+  | { kind: 'postgres'; url: string };
 
 /** An open database: the Kysely handle plus what the queue needs to know about the store under it. */
 export interface Store {
@@ -28,17 +31,19 @@ const pgTypes = {
   },
 };
 
-/** Opens SQLite (creating its folder; WAL, synchronous=FULL) or a PostgreSQL pool. Runs no migration. */
+/** Opens SQLite (creating its folder; WAL) or a PostgreSQL pool. Runs no migration. */
 export function openStore(target: DatabaseTarget, options: { poolSize?: number; logger?: Logger } = {}): Store {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     const sqlite = new SqliteDatabase(target.path);
-    // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so a 202 survives even power loss.
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
+    // WAL lets readers run beside the writer. With synchronous=NORMAL a commit is in the WAL file before the
+    // 202 goes out, so it survives kill -9 of hookd; FULL also fsyncs every commit to survive power loss,
+    // at one fsync per transaction (docs/decisions/003-sqlite-durability.md).
+    sqlite.pragma(`synchronous = ${target.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     const wakeups = inProcessWakeups();
     return { db, kind: 'sqlite', target, wakeups, close: async () => (await wakeups.close(), await db.destroy()) };
   }

@@ -140,11 +140,18 @@ export function initialMigration(kind: StoreKind): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      // The queue index holds only claimable rows, so finished history never slows a claim.
+      // The queue indexes hold only claimable rows, so finished history never slows a claim. The first
+      // serves the oldest-first head scan (covering: webhook_id included), the second per-webhook seeks.
       await db.schema
         .createIndex('deliveries_due')
         .on('deliveries')
-        .columns(['next_attempt_at', 'id'])
+        .columns(['next_attempt_at', 'id', 'webhook_id'])
+        .where(sql<boolean>`status in ('pending', 'retrying', 'sending')`)
+        .execute();
+      await db.schema
+        .createIndex('deliveries_webhook_due')
+        .on('deliveries')
+        .columns(['webhook_id', 'next_attempt_at', 'id'])
         .where(sql<boolean>`status in ('pending', 'retrying', 'sending')`)
         .execute();
       await db.schema

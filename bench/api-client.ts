@@ -1,0 +1,40 @@
+import { request } from 'undici';
+
+/** Minimal admin/workspace API calls the benchmarks need. */
+export class ApiClient {
+  constructor(
+    readonly url: string,
+    readonly key: string,
+  ) {}
+
+  async call<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await request(`${this.url}${path}`, {
+      method,
+      headers: { 'x-api-key': this.key, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  async workspace(): Promise<string> {
+    const created = await this.call('POST', '/api/v1/admin/workspaces', { name: `bench-${Date.now()}` });
+    if (created.status !== 201) throw new Error(`workspace: ${JSON.stringify(created.body)}`);
+    return created.body.id;
+  }
+
+  async webhook(workspaceId: string, url: string): Promise<string> {
+    const created = await this.call('POST', `/api/v1/workspaces/${workspaceId}/webhooks`, { url, events: ['job.completed'] });
+    if (created.status !== 201) throw new Error(`webhook: ${JSON.stringify(created.body)}`);
+    return created.body.id;
+  }
+
+  /** Publishes `count` events in batches of 500; answers the wall time of each batch's 202 (ms since epoch). */
+  async publish(workspaceId: string, count: number, data: (i: number) => unknown = (i) => ({ n: i })): Promise<void> {
+    for (let sent = 0; sent < count; sent += 500) {
+      const events = Array.from({ length: Math.min(500, count - sent) }, (_, i) => ({ type: 'job.completed', data: data(sent + i) }));
+      const reply = await this.call('POST', `/api/v1/workspaces/${workspaceId}/events`, { events });
+      if (reply.status !== 202) throw new Error(`publish: ${reply.status} ${JSON.stringify(reply.body)}`);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// Quick throughput probe: N events to one webhook on SQLite, first publish → last receipt.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient } from './api-client.js';
+import { rawLoop } from './raw-loop.js';
+import { cpuSeconds, HookdProcess, ReceiverProcess } from './processes.js';
+
+const count = Number(process.argv[2] ?? 20000);
+const webhooks = Number(process.argv[3] ?? 1);
+const dir = mkdtempSync(join(tmpdir(), 'hookd-probe-'));
+const adminKey = 'hk_bench_operator_key_0123456789abcdef';
+const receiver = await ReceiverProcess.start();
+const hookd = await HookdProcess.start({ DATABASE_URL: process.env.PROBE_DB ?? join(dir, 'hookd.db'), HOOKD_ADMIN_KEY: adminKey, HOOKD_ENCRYPTION_KEY: 'a'.repeat(64), HOOKD_ROLE: 'api' }, ['--dev']);
+const api = new ApiClient(hookd.url, adminKey);
+const ws = await api.workspace();
+for (let i = 0; i < webhooks; i++) await api.webhook(ws, `${receiver.url}/w${i}`);
+const t0 = Date.now();
+await api.publish(ws, count);
+const published = Date.now();
+await hookd.stop();
+const worker = await HookdProcess.start({ DATABASE_URL: process.env.PROBE_DB ?? join(dir, 'hookd.db'), HOOKD_ADMIN_KEY: adminKey, HOOKD_ENCRYPTION_KEY: 'a'.repeat(64), HOOKD_ROLE: 'worker', SQL_PROFILE: process.env.SQL_PROFILE ?? '' }, ['--dev'], process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []);
+const t1 = Date.now();
+const cpu0 = cpuSeconds(worker.child.pid!);
+const stats = await receiver.waitFor(count * webhooks, 120_000);
+const cpu1 = cpuSeconds(worker.child.pid!);
+console.log({ publishMs: published - t0, publishPerS: Math.round((count / (published - t0)) * 1000), drainMs: stats.last - t1, deliveriesPerS: Math.round(((count * webhooks) / (stats.last - t1)) * 1000), received: stats.count, cpuMsPerDelivery: ((cpu1 - cpu0) * 1000) / (count * webhooks) });
+await worker.stop();
+await receiver.stop();
+rmSync(dir, { recursive: true, force: true });
+const rawReceiver = await ReceiverProcess.start();
+const raw = await rawLoop(Array.from({ length: webhooks }, (_, i) => `${rawReceiver.url}/w${i}`), count * webhooks, 10 * webhooks);
+console.log({ raw });
+await rawReceiver.stop();
