@@ -34,7 +34,25 @@ export class ReceiverProcess {
   }
 
   stats() {
-    return this.ask<{ count: number; unique: number; last: number; byPath: Record<string, number> }>('stats');
+    return this.ask<{ count: number; unique: number; last: number; lastHealthy: number; healthy: number }>('stats');
+  }
+
+  async latencies(): Promise<number[]> {
+    return (await this.ask<{ latencies: number[] }>('latencies')).latencies;
+  }
+
+  async reset(): Promise<void> {
+    await this.ask('reset');
+  }
+
+  /** Waits until `count` healthy (not /hang) deliveries arrived or `timeoutMs` passed. */
+  async waitForHealthy(count: number, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const stats = await this.stats();
+      if (stats.healthy >= count || Date.now() > deadline) return stats;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   /** Waits until `count` deliveries arrived or `timeoutMs` passed; answers what arrived. */

@@ -190,6 +190,30 @@ describe.each(STORES)('delivery engine (%s)', (store) => {
     for (const id of [hang.id, big.id, healthy.id]) await h.request('DELETE', `/api/v1/workspaces/${ws.id}/webhooks/${id}`, { key: ws.key });
   });
 
+  it('keeps a healthy webhook flowing while many webhooks on the same host hang (no shared connection cap)', async () => {
+    receiver = await Receiver.start();
+    let open = 0;
+    receiver.handler = (req, res) => {
+      if (req.path.startsWith('/hang')) {
+        open++;
+        return; // held until hookd's 1 s timeout
+      }
+      res.writeHead(200).end();
+    };
+    // 7 webhooks × 10 concurrent = 70 hung requests to one origin: more than any per-origin pool would hold.
+    const hung = [];
+    for (let i = 0; i < 7; i++) hung.push(await createWebhook({ url: `${receiver.url}/hang${i}`, events: ['job.failed'] }));
+    const healthy = await createWebhook({ url: `${receiver.url}/ok`, events: ['job.failed'] });
+    for (let i = 0; i < 10; i++) await publish({ type: 'job.failed', data: { i } });
+    await eventually(async () => (await deliveriesOf(healthy.id)).filter((d) => d.status === 'succeeded').length === 10);
+    // Every healthy delivery finished while the hung ones were still waiting on their open requests.
+    expect(open).toBeGreaterThanOrEqual(64);
+    const hungAttempts = await h.hookd.ctx.store.db.selectFrom('delivery_attempts').select('id').where('webhook_id', 'in', hung.map((w) => w.id)).execute();
+    expect(hungAttempts).toHaveLength(0);
+    await settle();
+    for (const webhook of [...hung, healthy]) await h.request('DELETE', `/api/v1/workspaces/${ws.id}/webhooks/${webhook.id}`, { key: ws.key });
+  });
+
   it('disables a webhook after consecutive failed deliveries and tells subscribers', async () => {
     receiver = await Receiver.start();
     receiver.handler = (req, res) => void res.writeHead(req.path === '/bad' ? 500 : 200).end();

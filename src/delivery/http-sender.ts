@@ -36,7 +36,9 @@ export class HttpSender {
     this.#agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
-      connections: 64,
+      // No per-origin connection cap: the worker's in-flight and per-webhook limits bound concurrency, and a
+      // shared cap let webhooks hanging on one host starve healthy webhooks on the same host (bench isolation).
+      connections: null,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connect: {

@@ -48,6 +48,7 @@ export interface WorkerDeps {
 // 15 s for recording, so a crashed worker's deliveries are sent again within ~30 s by default.
 const LEASE_MARGIN_MS = 15_000;
 const HOLD_FACTOR = 5;
+const FAST_ENDPOINT_MS = 250;
 const REFILL_FACTOR = 2;
 
 /** Claims due deliveries, sends them concurrently within limits, and records each outcome. */
@@ -61,6 +62,8 @@ export class DeliveryWorker {
   /** Claimed rows waiting for a free slot of their webhook (prefetched; their leases are kept alive). */
   readonly #queued = new Map<string, ClaimedDelivery[]>();
   #queuedCount = 0;
+  /** Recent attempt duration per webhook (EWMA, ms): only fast endpoints get rows prefetched. */
+  readonly #latency = new Map<string, number>();
   #leaseTimer: NodeJS.Timeout | null = null;
   readonly #secretCache = new Map<string, { updatedAt: number; secrets: string[]; expiresAt: number | null }>();
   #inFlight = 0;
@@ -155,10 +158,13 @@ export class DeliveryWorker {
   async #run(): Promise<void> {
     const { settings, logger, store, clock } = this.#deps;
     const leaseMs = settings.requestTimeoutMs + LEASE_MARGIN_MS;
-    // Each webhook may hold five times its concurrency (one set sending, the rest queued here) and is
+    // A fast webhook may hold five times its concurrency (one set sending, the rest queued here) and is
     // refilled when fewer than two sets wait, so one claim brings ~30 rows instead of one per completion.
-    const perWebhookHold = settings.webhookConcurrency * HOLD_FACTOR;
-    const maxHeld = settings.maxInFlight * 2;
+    // A slow one holds only what it can send: rows queued behind a hanging endpoint would just sit in the
+    // budget that healthy endpoints need (bench isolation scenario).
+    const holdFor = (webhookId: string) =>
+      settings.webhookConcurrency * ((this.#latency.get(webhookId) ?? 0) < FAST_ENDPOINT_MS ? HOLD_FACTOR : 1);
+    const maxHeld = settings.maxInFlight * (HOLD_FACTOR + 1);
     while (this.#running) {
       this.#signalled = false;
       const limit = Math.min(maxHeld - this.#inFlight - this.#queuedCount, 500);
@@ -171,7 +177,7 @@ export class DeliveryWorker {
             now: clock.now(),
             leaseMs,
             limit,
-            slotsFor: (webhookId) => perWebhookHold - (this.#perWebhook.get(webhookId) ?? 0) - (this.#queued.get(webhookId)?.length ?? 0),
+            slotsFor: (webhookId) => holdFor(webhookId) - (this.#perWebhook.get(webhookId) ?? 0) - (this.#queued.get(webhookId)?.length ?? 0),
           }));
         } catch (error) {
           logger.error({ err: error }, 'claiming deliveries failed; retrying shortly');
@@ -252,6 +258,9 @@ export class DeliveryWorker {
       });
       const result = await this.#sender.send(delivery.url, headers, delivery.payload);
       if (!this.#running && result.outcome.kind === 'network') return; // aborted at shutdown: the lease is released instead
+      const previous = this.#latency.get(delivery.webhookId);
+      this.#latency.set(delivery.webhookId, previous === undefined ? result.durationMs : previous * 0.8 + result.durationMs * 0.2);
+      if (this.#latency.size > 10_000) this.#latency.delete(this.#latency.keys().next().value!);
       const now = clock.now();
       const schedule = delivery.retrySchedule ? (JSON.parse(delivery.retrySchedule) as number[]) : settings.retryScheduleMs;
       const next = nextState(result.outcome, attempt, schedule, now, this.#deps.random ?? Math.random);

@@ -7,11 +7,15 @@ import { hashApiKey } from './api-keys.js';
 import type { ServiceContext } from './context.js';
 import type { Principal } from './principal.js';
 
+const TOUCH_INTERVAL_MS = 60_000;
+
 /** Turns a presented credential (API key or JWT) into a Principal, or throws 401. */
 export class Authenticator {
   readonly #ctx: ServiceContext;
   readonly #adminKeyHash: Buffer | null;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet> | null;
+  /** When this process last wrote each key's `last_used_at`: at most one write a minute per key. */
+  readonly #touched = new Map<string, number>();
 
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
@@ -35,7 +39,12 @@ export class Authenticator {
     }
     const key = await apiKeys.findActiveKeyByHash(this.#ctx.store.db, hash);
     if (!key) throw new AppError('unauthorized', 'invalid API key');
-    await apiKeys.touchApiKey(this.#ctx.store.db, key.id, this.#ctx.clock.now());
+    const now = this.#ctx.clock.now();
+    if ((this.#touched.get(key.id) ?? 0) < now - TOUCH_INTERVAL_MS) {
+      this.#touched.set(key.id, now);
+      if (this.#touched.size > 100_000) this.#touched.clear();
+      await apiKeys.touchApiKey(this.#ctx.store.db, key.id, now);
+    }
     if (key.workspaceId === null) return { kind: 'admin', keyId: key.id };
     return {
       kind: 'workspace',

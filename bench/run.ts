@@ -1,0 +1,117 @@
+// `npm run bench [-- --quick] [--json FILE] [--store sqlite|postgres] [--no-baselines] [--write BENCHMARKS.md]`
+// Every process talks only to 127.0.0.1; every loop is bounded in count and time.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type BaselineResult, bullmq, pgBoss } from './baseline/baselines.js';
+import { BenchPostgres } from './postgres.js';
+import { apiLoad, fanOut, isolation, latency, throughput } from './scenarios.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    json: { type: 'string' },
+    store: { type: 'string' },
+    'no-baselines': { type: 'boolean' },
+    write: { type: 'string' },
+  },
+});
+const quick = Boolean(values.quick);
+const stores = (values.store ? [values.store] : quick ? ['sqlite'] : ['sqlite', 'postgres']) as ('sqlite' | 'postgres')[];
+const size = quick
+  ? { deliveries: 5000, latencySeconds: 5, fanOut: 500, isolationEvents: 100, apiSeconds: 3 }
+  : { deliveries: 50_000, latencySeconds: 30, fanOut: 10_000, isolationEvents: 500, apiSeconds: 10 };
+const baselines = !quick && !values['no-baselines'];
+
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  date: new Date().toISOString(),
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+};
+console.log(`hookd benchmarks — ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}${quick ? ' (quick)' : ''}`);
+
+const results: Record<string, unknown> = { machine, size };
+const lines: string[] = [];
+const log = (line: string) => {
+  console.log(line);
+  lines.push(line);
+};
+const pct = (n: number) => `${Math.round(n * 100)} %`;
+const mark = (ok: boolean) => (ok ? '✔' : '✘');
+
+const postgres = stores.includes('postgres') ? await BenchPostgres.start() : null;
+try {
+  for (const store of stores) {
+    const pg = store === 'postgres' ? postgres : null;
+    const targets = store === 'sqlite'
+      ? { ratio: 0.7, cpu: 2, p50: 10, p99: 50, baseline: 1.5 }
+      : { ratio: 0.6, cpu: 3, p50: 15, p99: 75, baseline: 1.2 };
+    log(`\n### ${store === 'sqlite' ? 'SQLite (one `hookd serve`)' : 'PostgreSQL (`--role api` + `--role worker`)'}\n`);
+
+    log('| scenario | hookd | raw undici loop | hookd ÷ raw | CPU ms/delivery (hookd+db) | raw CPU ms/request | CPU ratio | peak RSS MB |');
+    log('|---|---|---|---|---|---|---|---|');
+    const tp: Record<number, Awaited<ReturnType<typeof throughput>>> = {};
+    for (const webhooks of [1, 10]) {
+      const r = await throughput(store, pg, webhooks, size.deliveries);
+      tp[webhooks] = r;
+      const cpuRatio = r.cpuMsPerDelivery / r.rawCpuMsPerRequest;
+      log(
+        `| throughput, ${webhooks} webhook${webhooks > 1 ? 's' : ''} (${r.deliveries} deliveries) | ${r.perSecond}/s | ${r.rawPerSecond}/s | ${pct(r.ratio)} ${mark(r.ratio >= targets.ratio)} | ${r.cpuMsPerDelivery.toFixed(3)} | ${r.rawCpuMsPerRequest.toFixed(3)} | ${cpuRatio.toFixed(1)}× ${mark(cpuRatio <= targets.cpu)} | ${r.peakRssMb.join(' / ')} ${mark(r.peakRssMb.every((m) => m <= 256))} |`,
+      );
+    }
+    results[`${store}.throughput`] = tp;
+
+    const lat = await latency(store, pg, 1000, size.latencySeconds);
+    results[`${store}.latency`] = lat;
+    log(`\nlatency at ${lat.rate} events/s for ${lat.seconds} s (${lat.received} received): p50 ${lat.p50} ms ${mark(lat.p50 <= targets.p50)}, p95 ${lat.p95} ms, p99 ${lat.p99} ms ${mark(lat.p99 <= targets.p99)}, max ${lat.max} ms`);
+
+    const fan = await fanOut(store, pg, size.fanOut);
+    results[`${store}.fanOut`] = fan;
+    log(`fan-out to ${fan.webhooks} webhooks: 202 after ${fan.acceptedMs} ms ${mark(fan.acceptedMs <= 1000)}, all received after ${fan.allReceivedMs} ms ${mark(fan.allReceivedMs <= 5000)}`);
+
+    const iso = await isolation(store, pg, size.isolationEvents);
+    results[`${store}.isolation`] = iso;
+    log(`isolation (10 of 20 webhooks hang until a 2 s timeout): healthy ${iso.hangingPerWebhook}/s per webhook vs ${iso.baselinePerWebhook}/s with none hanging: drop ${pct(Math.max(0, iso.drop))} ${mark(iso.drop <= 0.1)}`);
+
+    const api = await apiLoad(store, pg, size.apiSeconds);
+    results[`${store}.api`] = api;
+    log(`API (autocannon, 20 connections, ${size.apiSeconds} s): list ${api.list.rps} req/s p99 ${api.list.p99} ms; publish ${api.publish.rps} req/s p99 ${api.publish.p99} ms`);
+
+    if (baselines) {
+      const base: BaselineResult[] = [];
+      for (const webhooks of [1, 10]) {
+        const result = store === 'sqlite' ? await bullmq(webhooks, size.deliveries) : await pgBoss(postgres!, webhooks, size.deliveries);
+        base.push(result);
+        const ours = tp[webhooks]!.perSecond;
+        const ratio = result.perSecond ? ours / result.perSecond : 0;
+        const need = targets.baseline;
+        log(
+          result.note
+            ? `baseline ${result.name}, ${webhooks} webhook(s): ${result.note}`
+            : `baseline ${result.name}, ${webhooks} webhook(s): ${result.perSecond}/s, CPU ${result.cpuMsPerDelivery.toFixed(3)} ms/delivery; hookd ÷ baseline ${ratio.toFixed(2)}× ${mark(ratio >= need)}`,
+        );
+      }
+      results[`${store}.baselines`] = base;
+    }
+  }
+} finally {
+  await postgres?.stop();
+}
+
+if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+if (values.write) {
+  const file = values.write;
+  const header = `## Run of ${machine.date}\n\nMachine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}. Command: \`${machine.command}\`\n`;
+  const previous = (() => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const marker = '<!-- results -->';
+  const intro = previous.includes(marker) ? previous.slice(0, previous.indexOf(marker) + marker.length) : `# Benchmarks\n\n${marker}`;
+  writeFileSync(file, `${intro}\n\n${header}${lines.join('\n')}\n`);
+}

@@ -1,0 +1,192 @@
+import autocannon from 'autocannon';
+import * as hdr from 'hdr-histogram-js';
+import type { BenchPostgres } from './postgres.js';
+import { ReceiverProcess } from './processes.js';
+import { rawLoop } from './raw-loop.js';
+import { ADMIN_KEY, Stack } from './stack.js';
+
+type Store = 'sqlite' | 'postgres';
+
+async function workspaceWithWebhooks(stack: Stack, urls: string[]): Promise<string> {
+  const ws = await stack.api.workspace();
+  for (let i = 0; i < urls.length; i += 20) {
+    await Promise.all(urls.slice(i, i + 20).map((url) => stack.api.webhook(ws, url)));
+  }
+  return ws;
+}
+
+export interface ThroughputResult {
+  webhooks: number;
+  deliveries: number;
+  perSecond: number;
+  rawPerSecond: number;
+  ratio: number;
+  cpuMsPerDelivery: number;
+  rawCpuMsPerRequest: number;
+  peakRssMb: number[];
+}
+
+/** Scenario 1 (+5, 7): `events` events to `webhooks` webhooks, first publish → last receipt, beside the raw loop. */
+export async function throughput(store: Store, postgres: BenchPostgres | null, webhooks: number, deliveries: number): Promise<ThroughputResult> {
+  const receiver = await ReceiverProcess.start();
+  const stack = await Stack.start(store, postgres);
+  try {
+    const urls = Array.from({ length: webhooks }, (_, i) => `${receiver.url}/w${i}`);
+    const ws = await workspaceWithWebhooks(stack, urls);
+    const memory = stack.sampleMemory();
+    const cpu0 = stack.cpuSeconds();
+    const started = performance.timeOrigin + performance.now();
+    await stack.api.publish(ws, Math.ceil(deliveries / webhooks));
+    const stats = await receiver.waitFor(deliveries, 600_000);
+    const cpu = stack.cpuSeconds() - cpu0;
+    const peakRssMb = memory.stop();
+    const perSecond = Math.round((stats.count / (stats.last - started)) * 1000);
+
+    await receiver.reset();
+    const rawCpu0 = process.cpuUsage();
+    // The same concurrency hookd uses: HOOKD_WEBHOOK_CONCURRENCY (10) per webhook.
+    const raw = await rawLoop(urls, deliveries, 10 * webhooks);
+    const rawCpu = process.cpuUsage(rawCpu0);
+    return {
+      webhooks,
+      deliveries: stats.count,
+      perSecond,
+      rawPerSecond: raw.perSecond,
+      ratio: perSecond / raw.perSecond,
+      cpuMsPerDelivery: (cpu * 1000) / stats.count,
+      rawCpuMsPerRequest: (rawCpu.user + rawCpu.system) / 1000 / deliveries,
+      peakRssMb,
+    };
+  } finally {
+    await stack.stop();
+    await receiver.stop();
+  }
+}
+
+export interface LatencyResult {
+  rate: number;
+  seconds: number;
+  received: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Scenario 2: a steady `rate` events/s for `seconds`; publish → receipt percentiles (ms). */
+export async function latency(store: Store, postgres: BenchPostgres | null, rate: number, seconds: number): Promise<LatencyResult> {
+  const receiver = await ReceiverProcess.start();
+  const stack = await Stack.start(store, postgres);
+  try {
+    const ws = await workspaceWithWebhooks(stack, [`${receiver.url}/latency`]);
+    const path = `/api/v1/workspaces/${ws}/events`;
+    const total = rate * seconds;
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+    let sent = 0;
+    const pending: Promise<unknown>[] = [];
+    const started = performance.now();
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / tickMs + 1) * perTick));
+      for (; sent < due; sent++) {
+        pending.push(stack.api.call('POST', path, { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } }));
+      }
+      await new Promise((resolve) => setTimeout(resolve, tickMs));
+    }
+    await Promise.all(pending);
+    await receiver.waitFor(total, 60_000);
+    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
+    const latencies = await receiver.latencies();
+    for (const value of latencies) histogram.recordValue(Math.max(1, Math.round(value)));
+    return {
+      rate,
+      seconds,
+      received: latencies.length,
+      p50: histogram.getValueAtPercentile(50),
+      p95: histogram.getValueAtPercentile(95),
+      p99: histogram.getValueAtPercentile(99),
+      max: histogram.maxValue,
+    };
+  } finally {
+    await stack.stop();
+    await receiver.stop();
+  }
+}
+
+/** Scenario 3: one event to `webhooks` webhooks; time to the 202 and to the last receipt (ms). */
+export async function fanOut(store: Store, postgres: BenchPostgres | null, webhooks: number) {
+  const receivers = await Promise.all(Array.from({ length: 4 }, () => ReceiverProcess.start()));
+  const stack = await Stack.start(store, postgres, { HOOKD_WEBHOOK_CONCURRENCY: '10' });
+  try {
+    const urls = Array.from({ length: webhooks }, (_, i) => `${receivers[i % receivers.length]!.url}/f${i}`);
+    const ws = await workspaceWithWebhooks(stack, urls);
+    const started = performance.timeOrigin + performance.now();
+    const reply = await stack.api.call('POST', `/api/v1/workspaces/${ws}/events`, { type: 'job.completed', data: {} });
+    const accepted = performance.timeOrigin + performance.now();
+    if (reply.body.deliveries !== webhooks) throw new Error(`fan-out made ${reply.body.deliveries} deliveries`);
+    const deadline = Date.now() + 120_000;
+    let last = 0;
+    for (;;) {
+      const stats = await Promise.all(receivers.map((r) => r.stats()));
+      const count = stats.reduce((n, s) => n + s.count, 0);
+      last = Math.max(...stats.map((s) => s.last));
+      if (count >= webhooks || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return { webhooks, acceptedMs: Math.round(accepted - started), allReceivedMs: Math.round(last - started) };
+  } finally {
+    await stack.stop();
+    await Promise.all(receivers.map((r) => r.stop()));
+  }
+}
+
+/** Scenario 4: 20 webhooks, half hanging until the timeout; healthy throughput against a run with none hanging. */
+export async function isolation(store: Store, postgres: BenchPostgres | null, eventsPerWebhook: number) {
+  const run = async (hanging: number) => {
+    const receiver = await ReceiverProcess.start();
+    const stack = await Stack.start(store, postgres, { HOOKD_REQUEST_TIMEOUT: '2s' });
+    try {
+      const urls = Array.from({ length: 20 }, (_, i) => `${receiver.url}/${i < hanging ? 'hang' : 'ok'}${i}`);
+      const ws = await workspaceWithWebhooks(stack, urls);
+      const started = performance.timeOrigin + performance.now();
+      await stack.api.publish(ws, eventsPerWebhook);
+      const healthy = (20 - hanging) * eventsPerWebhook;
+      const stats = await receiver.waitForHealthy(healthy, 300_000);
+      return Math.round((stats.healthy / (stats.lastHealthy - started)) * 1000);
+    } finally {
+      await stack.stop();
+      await receiver.stop();
+    }
+  };
+  const baseline = await run(0);
+  const withHanging = await run(10);
+  // Compare per healthy webhook: the baseline spreads the same rate over twice as many webhooks.
+  const perWebhookBaseline = baseline / 20;
+  const perWebhookHanging = withHanging / 10;
+  return { baselinePerWebhook: Math.round(perWebhookBaseline), hangingPerWebhook: Math.round(perWebhookHanging), drop: 1 - perWebhookHanging / perWebhookBaseline };
+}
+
+/** Scenario 8: autocannon on the list route and on publish. */
+export async function apiLoad(store: Store, postgres: BenchPostgres | null, seconds: number) {
+  const stack = await Stack.start(store, postgres, { HOOKD_ROLE: 'api' });
+  try {
+    const ws = await workspaceWithWebhooks(stack, Array.from({ length: 20 }, (_, i) => `https://example.invalid/h${i}`));
+    const headers = { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' };
+    const fire = (opts: autocannon.Options) =>
+      new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve(result))));
+    const list = await fire({ url: `${stack.api.url}/api/v1/workspaces/${ws}/webhooks`, headers, connections: 20, duration: seconds });
+    const publish = await fire({
+      url: `${stack.api.url}/api/v1/workspaces/${ws}/events`,
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'job.completed', data: { ok: true } }),
+      connections: 20,
+      duration: seconds,
+    });
+    const summary = (r: autocannon.Result) => ({ rps: Math.round(r.requests.average), p99: r.latency.p99, non2xx: r.non2xx });
+    return { list: summary(list), publish: summary(publish) };
+  } finally {
+    await stack.stop();
+  }
+}
+
