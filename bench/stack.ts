@@ -23,7 +23,7 @@ export class Stack {
   ) {}
 
   static async start(store: 'sqlite' | 'postgres', postgres: BenchPostgres | null, env: Record<string, string> = {}): Promise<Stack> {
-    const common = { HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_ENCRYPTION_KEY: ENCRYPTION_KEY, HOOKD_LOG_LEVEL: 'info', ...env };
+    const common = { HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_ENCRYPTION_KEY: ENCRYPTION_KEY, HOOKD_LOG_LEVEL: 'info', HOOKD_RATE_LIMIT: '0', ...env };
     if (store === 'sqlite') {
       const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));
       const hookd = await HookdProcess.start({ ...common, DATABASE_URL: join(dir, 'hookd.db') }, ['--dev']);

@@ -40,6 +40,8 @@ export interface Config {
   readonly maxInFlight: number;
   readonly webhookConcurrency: number;
   readonly shutdownGraceMs: number;
+  /** API requests per second per credential (0 = unlimited); bursts of twice that are allowed. */
+  readonly rateLimitPerS: number;
 }
 
 /** A setting that cannot be used; `hookd` prints `message` as one line and exits 2. */
@@ -136,6 +138,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     maxInFlight: integer(read('HOOKD_MAX_IN_FLIGHT'), 'HOOKD_MAX_IN_FLIGHT', 256, 1, 10_000),
     webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),
     shutdownGraceMs: duration(read('HOOKD_SHUTDOWN_GRACE'), 'HOOKD_SHUTDOWN_GRACE', '20s', 0, 600_000),
+    rateLimitPerS: integer(read('HOOKD_RATE_LIMIT'), 'HOOKD_RATE_LIMIT', 1000, 0, 1_000_000),
   };
   return Object.freeze(config);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { eventPayload } from '../domain/event-payload.js';
+import { TokenBuckets } from '../domain/token-bucket.js';
 import { newEventId } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import { type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
@@ -64,6 +65,9 @@ export class DeliveryWorker {
   #queuedCount = 0;
   /** Recent attempt duration per webhook (EWMA, ms): only fast endpoints get rows prefetched. */
   readonly #latency = new Map<string, number>();
+  /** Per-webhook `rate_limit_per_s` budgets, and the timers that resume a webhook once it has budget. */
+  readonly #rates = new TokenBuckets();
+  readonly #rateTimers = new Map<string, NodeJS.Timeout>();
   #leaseTimer: NodeJS.Timeout | null = null;
   readonly #secretCache = new Map<string, { updatedAt: number; secrets: string[]; expiresAt: number | null }>();
   #inFlight = 0;
@@ -139,6 +143,8 @@ export class DeliveryWorker {
     this.#running = false;
     this.#unsubscribe?.();
     if (this.#leaseTimer) clearInterval(this.#leaseTimer);
+    for (const timer of this.#rateTimers.values()) clearTimeout(timer);
+    this.#rateTimers.clear();
     this.poke();
     await this.#loop;
     // Queued rows were never sent: releaseLeases below hands them straight back.
@@ -210,10 +216,29 @@ export class DeliveryWorker {
     const { maxInFlight, webhookConcurrency } = this.#deps.settings;
     const queue = this.#queued.get(webhookId);
     while (queue?.length && this.#inFlight < maxInFlight && (this.#perWebhook.get(webhookId) ?? 0) < webhookConcurrency) {
+      const rate = queue[0]!.rateLimitPerS;
+      if (rate) {
+        const budget = this.#rates.take(webhookId, rate, rate, performance.now());
+        if (!budget.ok) {
+          this.#resumeLater(webhookId, budget.retryAfterMs);
+          break;
+        }
+      }
       this.#queuedCount--;
       void this.#send(queue.shift()!);
     }
     if (queue && !queue.length) this.#queued.delete(webhookId);
+  }
+
+  #resumeLater(webhookId: string, ms: number): void {
+    if (this.#rateTimers.has(webhookId)) return;
+    this.#rateTimers.set(
+      webhookId,
+      setTimeout(() => {
+        this.#rateTimers.delete(webhookId);
+        if (this.#running) this.#pump(webhookId);
+      }, ms),
+    );
   }
 
   async #extendLeases(leaseMs: number): Promise<void> {

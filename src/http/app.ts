@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, LogController } fro
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Scope } from '../domain/scopes.js';
+import { TokenBuckets } from '../domain/token-bucket.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { guard } from './auth.js';
@@ -38,6 +39,8 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   hidden: boolean;
+  /** The scope its guard requires; null for open routes (health, metrics, docs). */
+  scope: Scope | null;
 }
 
 /** Builds the Fastify app with hookd's error handling, auth and body rules; routes are added by `register`. */
@@ -62,14 +65,17 @@ export function createHttpApp(
   }) as unknown as FastifyInstance;
 
   app.decorate('deps', deps);
-  app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope));
+  const rateLimit = { ratePerS: deps.ctx.config.rateLimitPerS, buckets: new TokenBuckets(), now: () => deps.ctx.clock.now() };
+  app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope, rateLimit));
   app.decorateRequest('principal', null);
   const routeTable: RegisteredRoute[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+    const hooks = [route.onRequest ?? []].flat() as { scope?: Scope }[];
+    const scope = hooks.find((hook) => hook.scope)?.scope ?? null;
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden });
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden, scope });
     }
   });
 
@@ -103,8 +109,7 @@ export function createHttpApp(
     if (normalized.status >= 500) {
       request.log.error({ err: error, reqId: request.id }, 'request failed');
     }
-    if (normalized.code === 'rate_limited' || normalized.code === 'service_unavailable')
-      reply.header('retry-after', '1');
+    if (normalized.code === 'service_unavailable') reply.header('retry-after', '1');
     const render = request.routeOptions.config?.renderError;
     if (render) {
       const rendered = render(normalized, request);

@@ -1,5 +1,7 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { AppError } from '../domain/errors.js';
 import type { Scope } from '../domain/scopes.js';
+import type { TokenBuckets } from '../domain/token-bucket.js';
 import type { Authenticator } from '../services/authenticate.js';
 import { type Principal, requireAdmin, requireScope, requireWorkspaceAccess } from '../services/principal.js';
 
@@ -24,17 +26,41 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** Per-credential request budget: `ratePerS` a second, bursts of twice that; 0 = unlimited. */
+export interface RateLimit {
+  ratePerS: number;
+  buckets: TokenBuckets;
+  now: () => number;
+}
+
 /**
- * An onRequest hook: 401 without valid credentials, 403 without `scope`, 404 for another workspace's
- * `workspace_id`. It runs before body parsing and validation, so a stranger learns nothing from a 422.
+ * An onRequest hook: 401 without valid credentials, 429 past the credential's rate limit, 403 without
+ * `scope`, 404 for another workspace's `workspace_id`. It runs before body parsing and validation, so a
+ * stranger learns nothing from a 422.
  */
-export function guard(authenticator: Authenticator, scope: Scope): onRequestAsyncHookHandler {
-  return async (request) => {
+export function guard(authenticator: Authenticator, scope: Scope, limit: RateLimit): onRequestAsyncHookHandler & { scope: Scope } {
+  const hook: onRequestAsyncHookHandler = async (request, reply) => {
     const principal = await authenticator.authenticate(readCredential(request));
+    if (limit.ratePerS > 0) {
+      const capacity = limit.ratePerS * 2;
+      const budget = limit.buckets.take(bucketKey(principal), limit.ratePerS, capacity, limit.now());
+      reply.header('ratelimit-limit', String(capacity));
+      reply.header('ratelimit-remaining', String(budget.remaining));
+      reply.header('ratelimit-reset', String(Math.ceil(budget.retryAfterMs / 1000)));
+      if (!budget.ok) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(budget.retryAfterMs / 1000))));
+        throw new AppError('rate_limited', `rate limit of ${limit.ratePerS} requests per second exceeded`);
+      }
+    }
     if (scope === 'admin') requireAdmin(principal);
     else requireScope(principal, scope);
     const workspaceId = (request.params as Record<string, string | undefined>)['workspace_id'];
     if (workspaceId !== undefined) requireWorkspaceAccess(principal, workspaceId);
     request.principal = principal;
   };
+  // The route table reads this to know what each route requires (docs checks, isolation matrix).
+  return Object.assign(hook, { scope });
 }
+
+const bucketKey = (principal: Principal): string =>
+  principal.keyId ?? (principal.kind === 'admin' ? 'admin' : `jwt:${principal.workspaceId}:${principal.userId ?? ''}`);

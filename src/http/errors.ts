@@ -72,6 +72,7 @@ export function normalizeError(error: unknown): NormalizedError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return catalogued('invalid_json');
   }
+  if (isDatabaseUnavailable(error)) return catalogued('service_unavailable', 'the database is unavailable; retry shortly');
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) return catalogued('invalid_json');
   if (fastifyError.statusCode === 413) return catalogued('payload_too_large');
   if (fastifyError.statusCode === 503) return catalogued('service_unavailable');
@@ -118,4 +119,18 @@ function ajvToField(where: string, issue: AjvError): FieldError {
 export function nativeErrorBody(error: NormalizedError, requestId: string): Record<string, unknown> {
   if (error.status === 422 && error.fields) return { detail: error.fields };
   return { detail: error.detail, code: error.code, ...(error.status >= 500 && { request_id: requestId }) };
+}
+
+// Connection-level failures of either store: the request may be retried, so they are a 503, not a 500.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
+
+/** True when `error` says the database cannot be reached right now (PostgreSQL restart, SQLite lock). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') {
+    const message = String((error as { message?: unknown } | null)?.message ?? '');
+    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+  }
+  // PostgreSQL classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now).
+  return UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('57P');
 }

@@ -17,6 +17,7 @@ export interface ClaimedDelivery {
   previousSecret: string | null;
   previousSecretExpiresAt: number | null;
   retrySchedule: string | null;
+  rateLimitPerS: number | null;
   webhookUpdatedAt: number;
 }
 
@@ -70,6 +71,7 @@ export async function claimDueDeliveries(
       'w.previous_secret as previousSecret',
       'w.previous_secret_expires_at as previousSecretExpiresAt',
       'w.retry_schedule as retrySchedule',
+      'w.rate_limit_per_s as rateLimitPerS',
       'w.updated_at as webhookUpdatedAt',
     ])
     .where('d.id', 'in', claimed)

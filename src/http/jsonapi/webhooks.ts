@@ -123,7 +123,13 @@ export async function jsonApiSurface(app: FastifyInstance): Promise<void> {
   );
   app.patch(
     item,
-    { onRequest: app.guard('webhooks:write'), schema: { tags, security: bearerSecurity, summary: 'Update a webhook', body: UpdateDocument, response: { 200: Type.Object({ data: ResourceSchema }), ...errors } } },
+    {
+      onRequest: app.guard('webhooks:write'),
+      // Visibility before body validation: a stranger gets 404 whatever it sends.
+      preValidation: async (request) => {
+        await service.getWebhookBySeq(ctx, callerRealm(request), resourceId(request));
+      },
+      schema: { tags, security: bearerSecurity, summary: 'Update a webhook', body: UpdateDocument, response: { 200: Type.Object({ data: ResourceSchema }), ...errors } } },
     async (request, reply) => {
       const realm = callerRealm(request);
       const { data } = request.body as { data: { type: string; id?: string; attributes: Attributes } };

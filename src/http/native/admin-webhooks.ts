@@ -48,7 +48,7 @@ export async function adminWebhookRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(201).send({ ...webhookJson(created.webhook), secret: created.secret });
     },
   );
-  const style = { prefix: '/admin/webhooks', tag: 'admin', deleteAnswersMessage: false, realm: adminRealm };
+  const style = { prefix: '/admin/webhooks', tag: 'admin', deleteAnswersMessage: false, operatorOnly: true, realm: adminRealm };
   registerWebhookItemRoutes(app, style);
   // Seed 004 answers a manual retry with 200.
   registerDeliveryRoutes(app, { ...style, retryStatus: 200 });

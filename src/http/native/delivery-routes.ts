@@ -7,7 +7,7 @@ import { STATS_WINDOWS, type StatsWindow, webhookStats } from '../../services/st
 import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
 import { bearerSecurity, errorResponses, NativeListQuery, Nullable, pathParams, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import type { WebhookRouteStyle } from './webhook-item-routes.js';
+import { itemGuards, type WebhookRouteStyle } from './webhook-item-routes.js';
 
 export const DeliveryResponse = Type.Object({
   id: Type.Integer(),
@@ -80,13 +80,14 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   const common = { tags: ['deliveries'], security: bearerSecurity };
   const item = `${style.prefix}/:webhook_id`;
   const idOf = (request: FastifyRequest) => (request.params as { webhook_id: string }).webhook_id;
+  const { guard, visible } = itemGuards(app, style);
   const deliveryIdOf = (request: FastifyRequest) => Number((request.params as { delivery_id: string }).delivery_id);
   const DeliveryParams = pathParams(`${item}/deliveries/:delivery_id`, { delivery_id: Type.Integer({ minimum: 1 }) });
 
   app.get(
     `${item}/deliveries`,
     {
-      onRequest: app.guard('deliveries:read'),
+      onRequest: guard('deliveries:read'), preValidation: visible,
       schema: {
         ...common,
         summary: 'List deliveries of a webhook',
@@ -117,7 +118,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   app.get(
     `${item}/deliveries/:delivery_id`,
     {
-      onRequest: app.guard('deliveries:read'),
+      onRequest: guard('deliveries:read'), preValidation: visible,
       schema: { ...common, summary: 'Get a delivery with every attempt', params: DeliveryParams, response: { 200: Type.Intersect([DeliveryResponse, Type.Object({ attempts: Type.Array(AttemptResponse) })]), ...errorResponses(422) } },
     },
     async (request) => {
@@ -128,7 +129,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   app.post(
     `${item}/deliveries/:delivery_id/retry`,
     {
-      onRequest: app.guard('deliveries:write'),
+      onRequest: guard('deliveries:write'), preValidation: visible,
       schema: { ...common, summary: 'Retry a delivery now (also after success or failure)', params: DeliveryParams, response: { [style.retryStatus]: DeliveryResponse, ...errorResponses(409, 422) } },
     },
     async (request, reply) => {
@@ -139,7 +140,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   app.post(
     `${item}/recover`,
     {
-      onRequest: app.guard('deliveries:write'),
+      onRequest: guard('deliveries:write'), preValidation: visible,
       schema: {
         ...common,
         summary: 'Re-queue every failed delivery created since a time',
@@ -157,7 +158,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   app.post(
     `${item}/test`,
     {
-      onRequest: app.guard('webhooks:write'),
+      onRequest: guard('webhooks:write'), preValidation: visible,
       schema: {
         ...common,
         summary: 'Send a signed test event now',
@@ -172,7 +173,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   app.get(
     `${item}/stats`,
     {
-      onRequest: app.guard('deliveries:read'),
+      onRequest: guard('deliveries:read'), preValidation: visible,
       schema: {
         ...common,
         summary: 'Delivery statistics',

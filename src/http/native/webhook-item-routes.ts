@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseDuration } from '../../domain/durations.js';
 import { fieldError } from '../../domain/errors.js';
+import type { Scope } from '../../domain/scopes.js';
 import type { WebhookRealm } from '../../services/webhook-access.js';
 import * as service from '../../services/webhooks.js';
 import { principalOf } from '../auth.js';
@@ -15,6 +16,8 @@ export interface WebhookRouteStyle {
   tag: string;
   /** Seed 000 answers a delete with 200 and a message; seed 004 with 204. */
   deleteAnswersMessage: boolean;
+  /** Operator routes (`/admin/…`) require the admin scope whatever the operation. */
+  operatorOnly: boolean;
   realm: (request: FastifyRequest) => WebhookRealm;
 }
 
@@ -27,28 +30,42 @@ export const workspaceRealm = (request: FastifyRequest): WebhookRealm => ({
 /** The realm of an `/admin/…` request: every workspace. */
 export const adminRealm = (request: FastifyRequest): WebhookRealm => ({ principal: principalOf(request) });
 
+/**
+ * The guard of an item route (the operator scope on `/admin/…`) and a visibility check that runs before
+ * body validation, so a stranger gets the same 404 whatever body it sends.
+ */
+export function itemGuards(app: FastifyInstance, style: WebhookRouteStyle) {
+  return {
+    guard: (scope: Scope) => app.guard(style.operatorOnly ? 'admin' : scope),
+    visible: async (request: FastifyRequest) => {
+      await service.getWebhook(app.deps.ctx, style.realm(request), (request.params as { webhook_id: string }).webhook_id);
+    },
+  };
+}
+
 /** GET/PATCH/DELETE `{prefix}/{webhook_id}` and `rotate-secret`, shared by both native prefixes. */
 export function registerWebhookItemRoutes(app: FastifyInstance, style: WebhookRouteStyle): void {
   const { ctx } = app.deps;
   const common = { tags: [style.tag], security: bearerSecurity };
   const item = `${style.prefix}/:webhook_id`;
   const idOf = (request: FastifyRequest) => (request.params as { webhook_id: string }).webhook_id;
+  const { guard, visible } = itemGuards(app, style);
 
   app.get(
     item,
-    { onRequest: app.guard('webhooks:read'), schema: { ...common, summary: 'Get a webhook', response: { 200: WebhookResponse, ...errorResponses() } } },
+    { onRequest: guard('webhooks:read'), preValidation: visible, schema: { ...common, summary: 'Get a webhook', response: { 200: WebhookResponse, ...errorResponses() } } },
     async (request) => webhookJson(await service.getWebhook(ctx, style.realm(request), idOf(request))),
   );
   app.patch(
     item,
-    { onRequest: app.guard('webhooks:write'), schema: { ...common, summary: 'Update a webhook', body: UpdateWebhookBody, response: { 200: WebhookResponse, ...errorResponses(422) } } },
+    { onRequest: guard('webhooks:write'), preValidation: visible, schema: { ...common, summary: 'Update a webhook', body: UpdateWebhookBody, response: { 200: WebhookResponse, ...errorResponses(422) } } },
     async (request) =>
       webhookJson(await service.updateWebhook(ctx, style.realm(request), idOf(request), request.body as service.WebhookInput)),
   );
   app.delete(
     item,
     {
-      onRequest: app.guard('webhooks:write'),
+      onRequest: guard('webhooks:write'), preValidation: visible,
       schema: {
         ...common,
         summary: 'Delete a webhook',
@@ -67,7 +84,7 @@ export function registerWebhookItemRoutes(app: FastifyInstance, style: WebhookRo
   app.post(
     `${item}/rotate-secret`,
     {
-      onRequest: app.guard('webhooks:write'),
+      onRequest: guard('webhooks:write'), preValidation: visible,
       schema: {
         ...common,
         summary: 'Rotate the signing secret',

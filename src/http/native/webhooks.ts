@@ -45,7 +45,7 @@ export async function workspaceWebhookRoutes(app: FastifyInstance): Promise<void
       return reply.status(201).send({ ...webhookJson(created.webhook), secret: created.secret });
     },
   );
-  const style = { prefix, tag: 'webhooks', deleteAnswersMessage: true, realm: workspaceRealm };
+  const style = { prefix, tag: 'webhooks', deleteAnswersMessage: true, operatorOnly: false, realm: workspaceRealm };
   registerWebhookItemRoutes(app, style);
   registerDeliveryRoutes(app, { ...style, retryStatus: 202 });
 }
