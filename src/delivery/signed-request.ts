@@ -34,7 +34,7 @@ export function signedHeaders(input: SigningInput): Record<string, string> {
 
 /** The request headers as recorded in the delivery log: custom credentials are masked. */
 export function recordableHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     const isSignature = name === 'webhook-signature' || name === 'x-hub-signature-256';
     out[name] = !isSignature && SENSITIVE_HEADER.test(name) ? '[redacted]' : value;

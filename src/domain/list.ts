@@ -58,7 +58,8 @@ export function parseSort(text: string | undefined, spec: ListSpec, loc: string[
 
 /** Reads one filter value for a field; throws a 422 at `loc` if the field is unknown or the value malformed. */
 export function parseFilter(field: string, raw: string, spec: ListSpec, loc: string[]): Filter {
-  const kind = spec.fields[field];
+  // Own properties only: `filter[__proto__]` must be an unknown field, not Object.prototype.
+  const kind = Object.hasOwn(spec.fields, field) ? spec.fields[field] : undefined;
   const fail = (msg: string, type: string) =>
     new AppError('validation_failed', 'invalid filter', [{ loc, msg, type }]);
   if (!kind)

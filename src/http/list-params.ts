@@ -34,7 +34,7 @@ export function readNativeList(
     const value = Array.isArray(raw) ? String(raw[raw.length - 1]) : String(raw);
     const match = /^filter\[([^\]]+)\]$/.exec(name);
     if (match) filters.push(parseFilter(match[1]!, value, spec, ['query', name]));
-    else if (shortcuts[name]) filters.push(parseFilter(shortcuts[name], value, spec, ['query', name]));
+    else if (Object.hasOwn(shortcuts, name)) filters.push(parseFilter(shortcuts[name]!, value, spec, ['query', name]));
     else if (name.startsWith('filter')) {
       throw new AppError('validation_failed', 'invalid filter', [
         { loc: ['query', name], msg: 'filters are written filter[field]=value', type: 'filter_syntax' },

@@ -30,6 +30,6 @@ export function useErrorForm(
 export function renameFields(fields: FieldError[] | undefined, names: Record<string, string>): FieldError[] {
   return (fields ?? []).map((field) => {
     const [where, name, ...rest] = field.loc;
-    return where === 'body' && typeof name === 'string' && names[name] ? { ...field, loc: [where, names[name], ...rest] } : field;
+    return where === 'body' && typeof name === 'string' && Object.hasOwn(names, name) ? { ...field, loc: [where, names[name]!, ...rest] } : field;
   });
 }

@@ -21,6 +21,6 @@ function source(field: FieldError): Record<string, string> {
   // Service rules speak native field names (`url`); the document puts them under /data/attributes.
   const inAttributes = path[0] === 'data' ? path.slice(path[1] === 'attributes' ? 2 : 1) : path;
   const prefix = path[0] === 'data' && path[1] !== 'attributes' ? '/data' : '/data/attributes';
-  const named = inAttributes.map((part, i) => (i === 0 && typeof part === 'string' ? (ATTRIBUTE_NAMES[part] ?? part) : part));
+  const named = inAttributes.map((part, i) => (i === 0 && typeof part === 'string' && Object.hasOwn(ATTRIBUTE_NAMES, part) ? ATTRIBUTE_NAMES[part]! : part));
   return { pointer: [prefix, ...named].join('/') };
 }

@@ -18,7 +18,8 @@ const MAX_PAGE_SIZE = 100;
 /** Django REST framework's error bodies: `{field: [messages]}` for a 400, `{detail}` otherwise. */
 function renderDrfError(error: NormalizedError) {
   if (error.status !== 422) return { body: { detail: error.detail } };
-  const body: Record<string, string[]> = {};
+  // Field names come from the request: a null prototype keeps `__proto__` an ordinary key.
+  const body: Record<string, string[]> = Object.create(null);
   for (const field of renameFields(error.fields, FIELD_NAMES)) {
     const name = field.loc[0] === 'body' ? String(field.loc[1] ?? 'non_field_errors') : String(field.loc[field.loc.length - 1]);
     (body[name] ??= []).push(field.msg);
