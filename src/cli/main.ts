@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { VERSION } from '../version.js';
 import { keysCommand } from './keys.js';
+import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 
@@ -12,6 +13,7 @@ Usage:
   hookd migrate
   hookd keys create --admin [--name N]
   hookd keys create --workspace ID [--scopes a,b] [--name N] [--user USER_ID]
+  hookd listen [--port N] [--secret S]   local receiver that verifies and prints deliveries
   hookd --help | --version
 
 Configuration comes from environment variables (see README.md); flags override them.
@@ -49,6 +51,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         return await migrateCommand(loadConfig(env));
       case 'keys':
         return await keysCommand(rest, env);
+      case 'listen':
+        return await listenCommand(rest);
       default:
         process.stderr.write(`hookd: unknown command '${command}'\n${HELP}`);
         return 2;

@@ -1,0 +1,53 @@
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { verify, verifyHubSignature, WebhookVerificationError } from '../client/verify.js';
+
+/**
+ * `hookd listen [--port N] [--secret S]`: a local receiver for development. Prints each delivery, and with
+ * a secret verifies both signatures, answering 401 to a delivery that does not verify.
+ */
+export async function listenCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string' }, secret: { type: 'string' }, host: { type: 'string' } } });
+  const port = Number(values.port ?? 9000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`hookd: --port must be a port number (got "${values.port}")\n`);
+    return 2;
+  }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let status = 200;
+      let verdict = 'not verified (no --secret)';
+      if (values.secret) {
+        try {
+          verify(body, req.headers, values.secret);
+          const hub = verifyHubSignature(body, req.headers['x-hub-signature-256'] as string | undefined, values.secret);
+          verdict = `verified (Standard Webhooks ✓, X-Hub-Signature-256 ${hub ? '✓' : '✗'})`;
+        } catch (error) {
+          status = 401;
+          verdict = `REJECTED: ${error instanceof WebhookVerificationError ? error.message : String(error)}`;
+        }
+      }
+      let pretty = body;
+      try {
+        pretty = JSON.stringify(JSON.parse(body), null, 2);
+      } catch {}
+      process.stdout.write(
+        `\n── ${new Date().toISOString()} ${req.method} ${req.url}  ${req.headers['x-hookd-event'] ?? ''} delivery ${req.headers['x-hookd-delivery'] ?? '-'} attempt ${req.headers['x-hookd-attempt'] ?? '-'}\n` +
+          `   ${verdict}\n${pretty}\n`,
+      );
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'signature rejected');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, values.host ?? '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  process.stdout.write(`hookd listen: receiving on http://${values.host ?? '127.0.0.1'}:${address.port}/ (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => server.close(() => resolve());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
