@@ -1,4 +1,7 @@
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+
+// A bounded pool: a publisher faster than hookd queues requests here instead of opening sockets without end.
+const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
 
 /** Minimal admin/workspace API calls the benchmarks need. */
 export class ApiClient {
@@ -10,6 +13,7 @@ export class ApiClient {
   async call<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const response = await request(`${this.url}${path}`, {
       method,
+      dispatcher: agent,
       headers: { 'x-api-key': this.key, ...(body !== undefined && { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

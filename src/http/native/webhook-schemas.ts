@@ -46,22 +46,8 @@ export const AdminCreateWebhookBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UpdateWebhookBody = Type.Object(
-  {
-    url: Type.Optional(webhookFields.url),
-    events: Type.Optional(webhookFields.events),
-    secret: Type.Optional(webhookFields.secret),
-    name: Type.Optional(webhookFields.name),
-    description: Type.Optional(webhookFields.description),
-    is_active: Type.Optional(webhookFields.is_active),
-    headers: Type.Optional(webhookFields.headers),
-    metadata: Type.Optional(webhookFields.metadata),
-    scopes: Type.Optional(webhookFields.scopes),
-    retry_schedule: Type.Optional(webhookFields.retry_schedule),
-    rate_limit_per_s: Type.Optional(webhookFields.rate_limit_per_s),
-  },
-  { additionalProperties: false },
-);
+/** Every create field may change except the template (a webhook's template is fixed at creation). */
+export const UpdateWebhookBody = Type.Partial(Type.Omit(CreateWebhookBody, ['template_id']), { additionalProperties: false });
 
 export const RotateSecretBody = Type.Object(
   {
