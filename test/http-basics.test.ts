@@ -42,6 +42,12 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     expect(big.body.code).toBe('payload_too_large');
   });
 
+  it('treats an empty JSON body as no body: 422 where a body is required', async () => {
+    const empty = await h.request('POST', '/api/v1/admin/workspaces', { rawBody: '', headers: { 'content-type': 'application/json' } });
+    expect(empty.status).toBe(422);
+    expect(empty.body.detail[0].loc).toEqual(['body']);
+  });
+
   it('sets a request id on every answer', async () => {
     const reply = await h.request('GET', '/healthz', { key: null, headers: { 'x-request-id': 'abc-123' } });
     expect(reply.headers['x-request-id']).toBe('abc-123');

@@ -150,6 +150,10 @@ describe.each(STORES)('native webhooks (%s)', (store) => {
     expect(expires).toBeGreaterThan(23 * 3_600_000);
     expect(expires).toBeLessThanOrEqual(24 * 3_600_000);
     expect(rotated.body.webhook.secret_rotated_at).not.toBeNull();
+    // Seed 004 sends no body at all.
+    const bare = await h.request('POST', `/api/v1/admin/webhooks/${created.body.id}/rotate-secret`);
+    expect(bare.status).toBe(200);
+    expect(bare.body.secret).toMatch(/^whsec_/);
     const none = await h.request('POST', `/api/v1/admin/webhooks/${created.body.id}/rotate-secret`, { body: { grace_period: '0' } });
     expect(none.status).toBe(200);
     expect(none.body.previous_secret_expires_at).toBeNull();

@@ -82,10 +82,14 @@ export function createHttpApp(
   // Response schemas document the API; bodies are written as they are, so sparse fieldsets and
   // surface-specific envelopes are never silently reshaped by a serializer.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // JSON (and JSON:API) bodies keep Fastify's prototype-poisoning checks; an empty body means "no body"
+  // (clients often send a content type on a bodyless POST …/test), so only routes that need one answer 422.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
-    ['application/vnd.api+json', 'application/merge-patch+json'],
+    ['application/json', 'application/vnd.api+json', 'application/merge-patch+json'],
     { parseAs: 'string' },
-    (request, body, done) => app.getDefaultJsonParser('error', 'error')(request, body as string, done),
+    (request, body, done) => ((body as string).trim() === '' ? done(null, undefined) : parseJson(request, body as string, done)),
   );
 
   app.addHook('onSend', async (request, reply) => {

@@ -84,12 +84,13 @@ export function registerWebhookItemRoutes(app: FastifyInstance, style: WebhookRo
   app.post(
     `${item}/rotate-secret`,
     {
-      onRequest: guard('webhooks:write'), preValidation: visible,
+      onRequest: guard('webhooks:write'), // Seed 004 documents no body: an absent one means the defaults.
+      preValidation: [visible, async (request) => void (request.body ??= {})],
       schema: {
         ...common,
         summary: 'Rotate the signing secret',
         description: 'The previous secret keeps signing beside the new one for the grace period (default 24h).',
-        body: Type.Optional(RotateSecretBody),
+        body: RotateSecretBody,
         response: {
           200: Type.Object({ secret: Type.String(), previous_secret_expires_at: Type.Union([Timestamp, Type.Null()]), webhook: WebhookResponse }),
           ...errorResponses(422),
