@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { signGithubStyle, signStandardWebhook } from '../../src/domain/signing.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -10,12 +10,12 @@ export interface Job {
   body: string;
 }
 
-/** What every baseline worker does per job: sign both ways and POST, as hookd does. */
-export async function signAndSend(job: Job): Promise<void> {
+/** What every baseline worker (and the raw loop) does per job: sign both ways and POST, as hookd does. */
+export async function signAndSend(job: Job, dispatcher: Dispatcher = agent): Promise<void> {
   const ts = Math.floor(Date.now() / 1000);
   const response = await request(job.url, {
     method: 'POST',
-    dispatcher: agent,
+    dispatcher,
     headers: {
       'content-type': 'application/json',
       'webhook-id': job.id,

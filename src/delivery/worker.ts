@@ -295,7 +295,6 @@ export class DeliveryWorker {
       this.#writer.add({
         deliveryId: delivery.id,
         webhookId: delivery.webhookId,
-        workerId: this.id,
         attempt,
         outcome: result.outcome.kind,
         statusCode: 'status' in result.outcome ? result.outcome.status : null,

@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors.js';
+import { AppError, validationError } from '../domain/errors.js';
 import { newUuid } from '../domain/ids.js';
 import type { EventType, Template } from '../domain/models.js';
 import * as eventTypes from '../storage/event-types.js';
@@ -6,7 +6,6 @@ import * as templates from '../storage/templates.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { ServiceContext } from './context.js';
 import { webhookInputProblems } from './webhook-rules.js';
-import { validationError } from '../domain/errors.js';
 
 const EVENT_NAME = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$/i;
 

@@ -83,7 +83,7 @@ export async function listAttempts(db: Db, deliveryId: number): Promise<Delivery
   }));
 }
 
-/** The deliveries of one event (visible to `webhookIds` when given), by id. */
+/** The deliveries of one event (only to webhooks `createdBy` made, when given), by id. */
 export async function deliveriesOfEvent(db: Db, eventId: string, createdBy?: string): Promise<Delivery[]> {
   let query = db.selectFrom('deliveries').selectAll('deliveries').where('deliveries.event_id', '=', eventId);
   if (createdBy !== undefined) {

@@ -68,7 +68,7 @@ export async function writeEventWithDeliveries(db: Db, event: OutboxEvent, webho
   }
 }
 
-/** The event published under `idempotencyKey` since `since`, with its delivery count, or null. */
+/** The event published under `idempotencyKey`, with its delivery count, or null. */
 export async function findIdempotentEvent(
   db: Db,
   workspaceId: string,

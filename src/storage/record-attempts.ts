@@ -5,7 +5,6 @@ import type { Db, StoreKind } from './schema.js';
 export interface AttemptRecord {
   deliveryId: number;
   webhookId: string;
-  workerId: string;
   attempt: number;
   outcome: string;
   statusCode: number | null;
