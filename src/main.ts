@@ -14,6 +14,7 @@ import { buildHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { Authenticator } from './services/authenticate.js';
 import type { ServiceContext } from './services/context.js';
+import { RateLimiter } from './services/rate-limiter.js';
 import { openStore, type Store } from './storage/database.js';
 import { migrateToLatest, migrationsAreCurrent } from './storage/migrate.js';
 import { queueStats } from './storage/queue-stats.js';
@@ -50,7 +51,14 @@ export async function openContext(config: Config, options: StartOptions = {}): P
   const store = openStore(config.database, { logger });
   try {
     await migrateToLatest(store);
-    return { store, config, clock: options.clock ?? systemClock, secretBox: new SecretBox(resolveEncryptionKey(config)), logger };
+    return {
+      store,
+      config,
+      clock: options.clock ?? systemClock,
+      secretBox: new SecretBox(resolveEncryptionKey(config)),
+      logger,
+      rateLimiter: new RateLimiter(store),
+    };
   } catch (error) {
     await store.close();
     throw error;
@@ -82,6 +90,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
         clock,
         logger: logger.child({ component: 'worker' }),
         secretBox: ctx.secretBox,
+        rateLimiter: ctx.rateLimiter,
         userAgent: `hookd/${VERSION}`,
         metrics: new DeliveryMetrics(registry),
         random: options.random,

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { claimDueDeliveries } from '../src/storage/claim-deliveries.js';
 import { openStore, type Store } from '../src/storage/database.js';
+import { RateLimiter } from '../src/services/rate-limiter.js';
 import { STORES } from './support/databases.js';
 import { startTestHookd, type TestHookd } from './support/hookd.js';
 import { eventually, FakeClock, Receiver } from './support/receiver.js';
@@ -45,6 +46,7 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
       clock,
       logger: silent,
       secretBox: ctx.secretBox,
+      rateLimiter: new RateLimiter(workerStore),
       userAgent: 'hookd/test',
       pollIntervalMs: 50,
     });
@@ -115,6 +117,27 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     await receiver.waitFor(60);
     expect(peak).toBeLessThanOrEqual(4);
     expect(peak).toBeGreaterThan(1);
+  });
+
+  it("holds a webhook to its rate_limit_per_s across workers: they spend one budget", async () => {
+    receiver = await Receiver.start();
+    const hook = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, {
+      key: ws.key,
+      body: { url: receiver.url, events: ['job.completed'], rate_limit_per_s: 5 },
+    });
+    expect(hook.status).toBe(201);
+    await publishMany(20);
+    // On PostgreSQL each worker has its own connection pool, as separate processes would.
+    startWorker({ ownStore: store === 'postgres' });
+    startWorker({ ownStore: store === 'postgres' });
+    // The fake clock stands still, so the bucket never refills: its burst of 5 is all both workers may send.
+    await receiver.waitFor(5);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(receiver.requests).toHaveLength(5);
+    clock.advance(1000);
+    await receiver.waitFor(10);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(receiver.requests).toHaveLength(10);
   });
 
   // Several worker processes share one queue only on PostgreSQL; SQLite is a one-process store.

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/storage/database.js';
+import { takeTokens } from '../src/storage/rate-limit-buckets.js';
 import { STORES } from './support/databases.js';
 import { startTestHookd, type TestHookd } from './support/hookd.js';
-import { eventually, Receiver } from './support/receiver.js';
+import { eventually, FakeClock, Receiver } from './support/receiver.js';
 
 describe.each(STORES)('rate limits (%s)', (store) => {
   let h: TestHookd;
@@ -27,6 +29,51 @@ describe.each(STORES)('rate limits (%s)', (store) => {
     expect(replies[0]!.headers['ratelimit-remaining']).toBe('9');
     // Another key has its own budget.
     expect((await h.request('GET', `/api/v1/workspaces/${b.id}/webhooks`, { key: b.key })).status).toBe(200);
+  });
+
+  it("shares a key's budget between API processes on one database", async () => {
+    // A clock that stands still, so the bucket cannot refill while the test runs.
+    const clock = new FakeClock();
+    const first = await startTestHookd(store, { HOOKD_RATE_LIMIT: '5' }, { clock });
+    const second = await startTestHookd(store, { HOOKD_RATE_LIMIT: '5' }, { clock, databaseUrl: first.databaseUrl });
+    try {
+      const ws = await first.workspace();
+      const url = `/api/v1/workspaces/${ws.id}/webhooks`;
+      const statuses = [];
+      for (let i = 0; i < 14; i++) statuses.push((await (i % 2 ? second : first).request('GET', url, { key: ws.key })).status);
+      // Each process alone would allow a burst of 10 (20 together); they share one.
+      expect(statuses).toEqual([...Array(10).fill(200), ...Array(4).fill(429)]);
+      clock.advance(1000);
+      expect((await second.request('GET', url, { key: ws.key })).status).toBe(200);
+    } finally {
+      await second.hookd.stop();
+      await first.close();
+    }
+  });
+
+  it('keeps one bucket in the database: burst, partial grants, refill, a clock stepping back', async () => {
+    const { db, kind } = h.hookd.ctx.store;
+    const take = (want: number, now: number) => takeTokens(db, kind, { key: 'test:bucket', ratePerS: 4, capacity: 4, want, now });
+    expect(await take(3, 10_000)).toEqual({ granted: 3, tokens: 1 });
+    expect(await take(3, 10_000)).toEqual({ granted: 1, tokens: 0 });
+    expect(await take(1, 10_000)).toEqual({ granted: 0, tokens: 0 });
+    expect(await take(5, 10_500)).toEqual({ granted: 2, tokens: 0 });
+    // Another process's clock a little behind refills nothing and takes nothing it should not.
+    expect(await take(1, 10_400)).toEqual({ granted: 0, tokens: 0 });
+    expect(await take(9, 20_000)).toEqual({ granted: 4, tokens: 0 });
+  });
+
+  it('grants no more than the bucket holds to concurrent takers on separate connections', async () => {
+    const stores = Array.from({ length: 4 }, () => openStore(h.hookd.ctx.store.target));
+    try {
+      const takes = stores.flatMap((s) =>
+        Array.from({ length: 10 }, () => takeTokens(s.db, s.kind, { key: 'test:race', ratePerS: 1, capacity: 25, want: 1, now: 5_000 })),
+      );
+      const granted = (await Promise.all(takes)).reduce((sum, r) => sum + r.granted, 0);
+      expect(granted).toBe(25);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
   });
 
   it('paces deliveries to a webhook at its rate_limit_per_s', async () => {

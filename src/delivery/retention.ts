@@ -2,8 +2,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../storage/database.js';
 import { pruneBefore } from '../storage/prune.js';
+import { pruneRateLimitBuckets } from '../storage/rate-limit-buckets.js';
 
-/** Prunes finished deliveries and events older than the retention period, every `intervalMs`. */
+// A rate-limit bucket untouched this long has refilled long ago; forgetting it changes nothing.
+const IDLE_BUCKET_MS = 60 * 60_000;
+
+/** Prunes finished deliveries and events older than the retention period, and idle rate-limit buckets, every `intervalMs`. */
 export class RetentionJob {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<unknown> | null = null;
@@ -23,7 +27,11 @@ export class RetentionJob {
 
   /** One pruning pass; answers what it removed. */
   async runOnce(): Promise<{ deliveries: number; events: number }> {
-    const pass = pruneBefore(this.store.db, this.clock.now() - this.retentionMs);
+    const now = this.clock.now();
+    const pass = pruneBefore(this.store.db, now - this.retentionMs).then(async (removed) => {
+      await pruneRateLimitBuckets(this.store.db, now - IDLE_BUCKET_MS);
+      return removed;
+    });
     this.#running = pass.catch(() => {});
     try {
       const removed = await pass;

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { eventPayload } from '../domain/event-payload.js';
-import { TokenBuckets } from '../domain/token-bucket.js';
 import { newEventId } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secret-box.js';
+import type { RateLimiter } from '../services/rate-limiter.js';
 import { type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
 import type { Store } from '../storage/database.js';
 import { disableWebhook } from '../storage/disable-webhook.js';
@@ -35,6 +35,8 @@ export interface WorkerDeps {
   clock: Clock;
   logger: Logger;
   secretBox: SecretBox;
+  /** Budgets for webhooks' `rate_limit_per_s`, shared by every worker on the database. */
+  rateLimiter: RateLimiter;
   userAgent: string;
   metrics?: DeliveryMetrics;
   /** Jitter source, injectable so tests can pin retry times. */
@@ -65,8 +67,8 @@ export class DeliveryWorker {
   #queuedCount = 0;
   /** Recent attempt duration per webhook (EWMA, ms): only fast endpoints get rows prefetched. */
   readonly #latency = new Map<string, number>();
-  /** Per-webhook `rate_limit_per_s` budgets, and the timers that resume a webhook once it has budget. */
-  readonly #rates = new TokenBuckets();
+  /** Rate-limited webhooks asking the limiter for tokens now, and timers that resume one once it has budget. */
+  readonly #takingTokens = new Set<string>();
   readonly #rateTimers = new Map<string, NodeJS.Timeout>();
   #leaseTimer: NodeJS.Timeout | null = null;
   readonly #secretCache = new Map<string, { updatedAt: number; secrets: string[]; expiresAt: number | null }>();
@@ -212,22 +214,53 @@ export class DeliveryWorker {
     }
   }
 
-  #pump(webhookId: string): void {
+  /** How many of a webhook's queued rows may start now: bounded by its queue, its concurrency and the process's. */
+  #freeSlots(webhookId: string): number {
     const { maxInFlight, webhookConcurrency } = this.#deps.settings;
+    const queued = this.#queued.get(webhookId)?.length ?? 0;
+    return Math.min(queued, maxInFlight - this.#inFlight, webhookConcurrency - (this.#perWebhook.get(webhookId) ?? 0));
+  }
+
+  #pump(webhookId: string): void {
+    const free = this.#freeSlots(webhookId);
+    if (free <= 0) return;
+    const rate = this.#queued.get(webhookId)![0]!.rateLimitPerS;
+    if (rate) this.#pumpRateLimited(webhookId, rate, free);
+    else this.#start(webhookId, free);
+  }
+
+  #start(webhookId: string, count: number): void {
     const queue = this.#queued.get(webhookId);
-    while (queue?.length && this.#inFlight < maxInFlight && (this.#perWebhook.get(webhookId) ?? 0) < webhookConcurrency) {
-      const rate = queue[0]!.rateLimitPerS;
-      if (rate) {
-        const budget = this.#rates.take(webhookId, rate, rate, performance.now());
-        if (!budget.ok) {
-          this.#resumeLater(webhookId, budget.retryAfterMs);
-          break;
-        }
-      }
+    if (!queue) return;
+    for (const delivery of queue.splice(0, count)) {
       this.#queuedCount--;
-      void this.#send(queue.shift()!);
+      void this.#send(delivery);
     }
-    if (queue && !queue.length) this.#queued.delete(webhookId);
+    if (!queue.length) this.#queued.delete(webhookId);
+  }
+
+  /**
+   * Asks the limiter for as many tokens as there are free slots (one take at a time per webhook), starts
+   * that many, and comes back when the bucket has refilled. Tokens taken but left unused by a shutdown
+   * are simply lost: the budget errs on the side of sending less.
+   */
+  #pumpRateLimited(webhookId: string, rate: number, want: number): void {
+    if (this.#takingTokens.has(webhookId) || this.#rateTimers.has(webhookId)) return;
+    this.#takingTokens.add(webhookId);
+    this.#deps.rateLimiter
+      .take(`webhook:${webhookId}`, rate, rate, want, this.#deps.clock.now())
+      .then(
+        (budget) => {
+          if (!this.#running) return;
+          this.#start(webhookId, Math.min(budget.granted, this.#freeSlots(webhookId)));
+          if (budget.granted === 0) this.#resumeLater(webhookId, budget.retryAfterMs);
+        },
+        (error) => {
+          this.#deps.logger.warn({ err: error, webhookId }, 'rate limit check failed; trying again shortly');
+          this.#resumeLater(webhookId, 1000);
+        },
+      )
+      .finally(() => this.#takingTokens.delete(webhookId));
   }
 
   #resumeLater(webhookId: string, ms: number): void {

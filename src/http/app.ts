@@ -3,7 +3,6 @@ import Fastify, { type FastifyInstance, type FastifyRequest, LogController } fro
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Scope } from '../domain/scopes.js';
-import { TokenBuckets } from '../domain/token-bucket.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { guard } from './auth.js';
@@ -65,7 +64,7 @@ export function createHttpApp(
   }) as unknown as FastifyInstance;
 
   app.decorate('deps', deps);
-  const rateLimit = { ratePerS: deps.ctx.config.rateLimitPerS, buckets: new TokenBuckets(), now: () => deps.ctx.clock.now() };
+  const rateLimit = { ratePerS: deps.ctx.config.rateLimitPerS, limiter: deps.ctx.rateLimiter, now: () => deps.ctx.clock.now() };
   app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope, rateLimit));
   app.decorateRequest('principal', null);
   const routeTable: RegisteredRoute[] = [];

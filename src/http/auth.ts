@@ -1,9 +1,9 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import type { Scope } from '../domain/scopes.js';
-import type { TokenBuckets } from '../domain/token-bucket.js';
 import type { Authenticator } from '../services/authenticate.js';
 import { type Principal, requireAdmin, requireScope, requireWorkspaceAccess } from '../services/principal.js';
+import type { RateLimiter } from '../services/rate-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,7 +29,7 @@ export function principalOf(request: FastifyRequest): Principal {
 /** Per-credential request budget: `ratePerS` a second, bursts of twice that; 0 = unlimited. */
 export interface RateLimit {
   ratePerS: number;
-  buckets: TokenBuckets;
+  limiter: RateLimiter;
   now: () => number;
 }
 
@@ -43,11 +43,11 @@ export function guard(authenticator: Authenticator, scope: Scope, limit: RateLim
     const principal = await authenticator.authenticate(readCredential(request));
     if (limit.ratePerS > 0) {
       const capacity = limit.ratePerS * 2;
-      const budget = limit.buckets.take(bucketKey(principal), limit.ratePerS, capacity, limit.now());
+      const budget = await limit.limiter.take(bucketKey(principal), limit.ratePerS, capacity, 1, limit.now());
       reply.header('ratelimit-limit', String(capacity));
       reply.header('ratelimit-remaining', String(budget.remaining));
       reply.header('ratelimit-reset', String(Math.ceil(budget.retryAfterMs / 1000)));
-      if (!budget.ok) {
+      if (budget.granted === 0) {
         reply.header('retry-after', String(Math.max(1, Math.ceil(budget.retryAfterMs / 1000))));
         throw new AppError('rate_limited', `rate limit of ${limit.ratePerS} requests per second exceeded`);
       }
@@ -63,4 +63,4 @@ export function guard(authenticator: Authenticator, scope: Scope, limit: RateLim
 }
 
 const bucketKey = (principal: Principal): string =>
-  principal.keyId ?? (principal.kind === 'admin' ? 'admin' : `jwt:${principal.workspaceId}:${principal.userId ?? ''}`);
+  `api:${principal.keyId ?? (principal.kind === 'admin' ? 'admin' : `jwt:${principal.workspaceId}:${principal.userId ?? ''}`)}`;

@@ -3,12 +3,15 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { Store } from '../storage/database.js';
+import type { RateLimiter } from './rate-limiter.js';
 
-/** What every service function needs: the store, settings, time, the secret box and a logger. */
+/** What every service function needs: the store, settings, time, the secret box, rate limits and a logger. */
 export interface ServiceContext {
   readonly store: Store;
   readonly config: Config;
   readonly clock: Clock;
   readonly secretBox: SecretBox;
   readonly logger: Logger;
+  /** Token buckets for API keys and webhooks, shared by every process on the database. */
+  readonly rateLimiter: RateLimiter;
 }

@@ -3,11 +3,15 @@ import type { Store } from './database.js';
 import { initialMigration } from './migrations/001-initial.js';
 import { defaultEventTypesMigration } from './migrations/002-default-event-types.js';
 import { webhookScopesMigration } from './migrations/003-webhook-scopes.js';
+import { rateLimitBucketsMigration } from './migrations/004-rate-limit-buckets.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
-  return { '001-initial': initialMigration(kind), '002-default-event-types': defaultEventTypesMigration,
+  return {
+    '001-initial': initialMigration(kind),
+    '002-default-event-types': defaultEventTypesMigration,
     '003-webhook-scopes': webhookScopesMigration,
+    '004-rate-limit-buckets': rateLimitBucketsMigration,
   };
 }
 

@@ -120,6 +120,14 @@ export interface DeliveryAttemptsTable {
   created_at: number;
 }
 
+export interface RateLimitBucketsTable {
+  key: string;
+  tokens: number;
+  /** What the last take granted (so one upsert can answer it). */
+  granted: number;
+  refilled_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -129,6 +137,7 @@ export interface Database {
   events: EventsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  rate_limit_buckets: RateLimitBucketsTable;
 }
 
 /** A connection or a transaction: every repository function takes either. */

@@ -32,6 +32,8 @@ export interface RequestOptions {
 /** A hookd built on a fresh database of one store, driven through `app.inject()`. */
 export interface TestHookd {
   hookd: RunningHookd;
+  /** Its database, for a second hookd process on the same data (`startTestHookd(…, { databaseUrl })`). */
+  databaseUrl: string;
   app: FastifyInstance;
   request(method: string, url: string, options?: RequestOptions): Promise<Reply>;
   /** A workspace plus a key for it (all workspace scopes unless `scopes` is given). */
@@ -44,13 +46,16 @@ export interface TestHookd {
   close(): Promise<void>;
 }
 
-/** Starts hookd (API and, unless `role` says otherwise, nothing listening) on a fresh database. */
+/**
+ * Starts hookd (API and, unless `role` says otherwise, nothing listening) on a fresh database, or on
+ * `databaseUrl` — another test hookd's, which then owns (and drops) it.
+ */
 export async function startTestHookd(
   store: StoreName,
   env: Record<string, string> = {},
-  options: { clock?: Clock; listen?: boolean; random?: () => number } = {},
+  options: { clock?: Clock; listen?: boolean; random?: () => number; databaseUrl?: string } = {},
 ): Promise<TestHookd> {
-  const database = await freshDatabase(store);
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await freshDatabase(store);
   const config = loadConfig({
     DATABASE_URL: database.url,
     HOOKD_ADMIN_KEY: TEST_ADMIN_KEY,
@@ -102,6 +107,7 @@ export async function startTestHookd(
 
   return {
     hookd,
+    databaseUrl: database.url,
     app,
     request,
     keyFor,
