@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [--json FILE] [--store sqlite|postgres] [--no-baselines] [--write BENCHMARKS.md]`
+// `npm run bench [-- --quick] [--json FILE] [--store sqlite|postgres] [--only throughput,latency,fanout,isolation,api,baselines]
+//   [--no-baselines] [--write BENCHMARKS.md]`
 // Every process talks only to 127.0.0.1; every loop is bounded in count and time.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     store: { type: 'string' },
     'no-baselines': { type: 'boolean' },
     write: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const quick = Boolean(values.quick);
@@ -21,7 +23,9 @@ const stores = (values.store ? [values.store] : quick ? ['sqlite'] : ['sqlite', 
 const size = quick
   ? { deliveries: 5000, latencySeconds: 5, fanOut: 500, isolationEvents: 100, apiSeconds: 3 }
   : { deliveries: 50_000, latencySeconds: 30, fanOut: 10_000, isolationEvents: 500, apiSeconds: 10 };
-const baselines = !quick && !values['no-baselines'];
+const only = values.only ? new Set(values.only.split(',')) : null;
+const runs = (scenario: string) => only === null || only.has(scenario);
+const baselines = runs('baselines') && !quick && !values['no-baselines'] && (only === null || runs('throughput'));
 
 const machine = {
   cores: cpus().length,
@@ -50,10 +54,10 @@ try {
       : { ratio: 0.6, cpu: 3, p50: 15, p99: 75, baseline: 1.2 };
     log(`\n### ${store === 'sqlite' ? 'SQLite (one `hookd serve`)' : 'PostgreSQL (`--role api` + `--role worker`)'}\n`);
 
-    log('| scenario | hookd | raw undici loop | hookd ÷ raw | CPU ms/delivery (hookd+db) | raw CPU ms/request | CPU ratio | peak RSS MB |');
-    log('|---|---|---|---|---|---|---|---|');
+    if (runs('throughput')) log('| scenario | hookd | raw undici loop | hookd ÷ raw | CPU ms/delivery (hookd+db) | raw CPU ms/request | CPU ratio | peak RSS MB |');
+    if (runs('throughput')) log('|---|---|---|---|---|---|---|---|');
     const tp: Record<number, Awaited<ReturnType<typeof throughput>>> = {};
-    for (const webhooks of [1, 10]) {
+    for (const webhooks of runs('throughput') ? [1, 10] : []) {
       const r = await throughput(store, pg, webhooks, size.deliveries);
       tp[webhooks] = r;
       const cpuRatio = r.cpuMsPerDelivery / r.rawCpuMsPerRequest;
@@ -64,7 +68,7 @@ try {
     results[`${store}.throughput`] = tp;
 
     log('');
-    for (const rate of [1000, 250]) {
+    for (const rate of runs('latency') ? [1000, 250] : []) {
       const lat = await latency(store, pg, rate, size.latencySeconds);
       results[`${store}.latency.${rate}`] = lat;
       const judged = rate === 1000 ? ` ${mark(lat.p50 <= targets.p50)}` : '';
@@ -73,17 +77,17 @@ try {
       );
     }
 
-    const fan = await fanOut(store, pg, size.fanOut);
-    results[`${store}.fanOut`] = fan;
-    log(`fan-out to ${fan.webhooks} webhooks: 202 after ${fan.acceptedMs} ms ${mark(fan.acceptedMs <= 1000)}, all received after ${fan.allReceivedMs} ms ${mark(fan.allReceivedMs <= 5000)}`);
+    const fan = runs('fanout') ? await fanOut(store, pg, size.fanOut) : null;
+    if (fan) results[`${store}.fanOut`] = fan;
+    if (fan) log(`fan-out to ${fan.webhooks} webhooks: 202 after ${fan.acceptedMs} ms ${mark(fan.acceptedMs <= 1000)}, all received after ${fan.allReceivedMs} ms ${mark(fan.allReceivedMs <= 5000)}`);
 
-    const iso = await isolation(store, pg, size.isolationEvents);
-    results[`${store}.isolation`] = iso;
-    log(`isolation (10 of 20 webhooks hang until a 2 s timeout): healthy ${iso.hangingPerWebhook}/s per webhook vs ${iso.baselinePerWebhook}/s with none hanging: drop ${pct(Math.max(0, iso.drop))} ${mark(iso.drop <= 0.1)}`);
+    const iso = runs('isolation') ? await isolation(store, pg, size.isolationEvents) : null;
+    if (iso) results[`${store}.isolation`] = iso;
+    if (iso) log(`isolation (10 of 20 webhooks hang until a 2 s timeout): healthy ${iso.hangingPerWebhook}/s per webhook vs ${iso.baselinePerWebhook}/s with none hanging: drop ${pct(Math.max(0, iso.drop))} ${mark(iso.drop <= 0.1)}`);
 
-    const api = await apiLoad(store, pg, size.apiSeconds);
-    results[`${store}.api`] = api;
-    log(`API (autocannon, 20 connections, ${size.apiSeconds} s): list ${api.list.rps} req/s p99 ${api.list.p99} ms; publish ${api.publish.rps} req/s p99 ${api.publish.p99} ms`);
+    const api = runs('api') ? await apiLoad(store, pg, size.apiSeconds) : null;
+    if (api) results[`${store}.api`] = api;
+    if (api) log(`API (autocannon, 20 connections, ${size.apiSeconds} s): list ${api.list.rps} req/s p99 ${api.list.p99} ms; publish ${api.publish.rps} req/s p99 ${api.publish.p99} ms`);
 
     if (baselines) {
       const base: BaselineResult[] = [];

@@ -3,20 +3,18 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Config } from './config.js';
-import { DeliveryMetrics } from './delivery/metrics.js';
-import { RetentionJob } from './delivery/retention.js';
-import type { Resolver } from './delivery/ssrf-guard.js';
-import { DeliveryWorker } from './delivery/worker.js';
-import { type Clock, systemClock } from './domain/clock.js';
-import { SecretBox } from './domain/secret-box.js';
-import { resolveEncryptionKey } from './encryption-key.js';
+import { DeliveryThread } from './delivery/delivery-thread.js';
+import type { RetentionJob } from './delivery/retention.js';
+import { type Delivery, type DeliveryOptions, startDelivery } from './delivery/start-delivery.js';
+import type { DeliveryWorker } from './delivery/worker.js';
+import type { Clock } from './domain/clock.js';
+import type { MetricsSource } from './http/app.js';
 import { buildHttpServer } from './http/server.js';
-import { createLogger } from './logger.js';
 import { Authenticator } from './services/authenticate.js';
 import type { ServiceContext } from './services/context.js';
-import { RateLimiter } from './services/rate-limiter.js';
-import { openStore, type Store } from './storage/database.js';
-import { migrateToLatest, migrationsAreCurrent } from './storage/migrate.js';
+import { openContext } from './services/open-context.js';
+import type { Store } from './storage/database.js';
+import { migrationsAreCurrent } from './storage/migrate.js';
 import { queueStats } from './storage/queue-stats.js';
 import { isEmptyInstall } from './storage/workspaces.js';
 import { VERSION } from './version.js';
@@ -26,43 +24,23 @@ export interface RunningHookd {
   /** The API's base URL, when this process serves the API. */
   readonly url: string | null;
   readonly app: FastifyInstance | null;
+  /** The in-process delivery worker and retention job (null in `--role api`, or when delivery runs in a thread). */
   readonly worker: DeliveryWorker | null;
   readonly retention: RetentionJob | null;
   /** Stops accepting, lets in-flight work finish (bounded), closes the database. */
   stop(): Promise<void>;
 }
 
-export interface StartOptions {
+export interface StartOptions extends DeliveryOptions {
   logger?: Logger;
   clock?: Clock;
   /** Listen on a port (default) or only build the app for `inject()` in tests. */
   listen?: boolean;
-  /** Jitter source for retries (tests pin it). */
-  random?: () => number;
-  /** How often an idle worker looks for due work without a wake-up. */
-  pollIntervalMs?: number;
-  /** DNS for deliveries (tests keep every lookup in-process). */
-  resolve?: Resolver;
-}
-
-/** Builds the service context: opens the store and applies migrations. */
-export async function openContext(config: Config, options: StartOptions = {}): Promise<ServiceContext> {
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const store = openStore(config.database, { logger });
-  try {
-    await migrateToLatest(store);
-    return {
-      store,
-      config,
-      clock: options.clock ?? systemClock,
-      secretBox: new SecretBox(resolveEncryptionKey(config)),
-      logger,
-      rateLimiter: new RateLimiter(store),
-    };
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  /**
+   * In `--role all`, deliver from a worker thread with its own database connection, so the API and the
+   * delivery engine each get a core (`hookd serve` does this; tests keep one thread to inject a clock).
+   */
+  deliveryThread?: boolean;
 }
 
 /** Starts hookd in the configured role: the API, the delivery workers, or both. */
@@ -75,35 +53,21 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;
-  let worker: DeliveryWorker | null = null;
-  let retention: RetentionJob | null = null;
+  let delivery: Delivery | null = null;
+  let thread: DeliveryThread | null = null;
   try {
+    if (config.role === 'all' && options.deliveryThread) thread = await DeliveryThread.start(config, logger);
+    else if (config.role !== 'api') delivery = startDelivery(ctx, registry, options);
     if (config.role !== 'worker') {
-      app = buildHttpServer({ ctx, authenticator: new Authenticator(ctx), isReady: () => isReady(store), logger, metrics: registry }, VERSION);
+      const metrics = thread ? withThreadMetrics(registry, thread) : registry;
+      app = buildHttpServer({ ctx, authenticator: new Authenticator(ctx), isReady: () => isReady(store), logger, metrics }, VERSION);
       if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
       else await app.ready();
     }
-    if (config.role !== 'api') {
-      worker = new DeliveryWorker({
-        store,
-        settings: config,
-        clock,
-        logger: logger.child({ component: 'worker' }),
-        secretBox: ctx.secretBox,
-        rateLimiter: ctx.rateLimiter,
-        userAgent: `hookd/${VERSION}`,
-        metrics: new DeliveryMetrics(registry),
-        random: options.random,
-        pollIntervalMs: options.pollIntervalMs,
-        resolve: options.resolve,
-      });
-      worker.start();
-      retention = new RetentionJob(store, clock, logger, config.retentionMs);
-      retention.start();
-    }
   } catch (error) {
     await app?.close();
-    await worker?.stop();
+    await delivery?.stop();
+    await thread?.stop();
     await store.close();
     throw error;
   }
@@ -117,19 +81,27 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     ctx,
     url,
     app,
-    worker,
-    retention,
+    worker: delivery?.worker ?? null,
+    retention: delivery?.retention ?? null,
     stop: () => {
       stopping ??= (async () => {
         // Order matters: stop accepting first, then drain deliveries, then close the database.
         await app?.close();
-        await retention?.stop();
-        await worker?.stop();
+        await delivery?.stop();
+        await thread?.stop();
         await store.close();
         logger.info('hookd stopped');
       })();
       return stopping;
     },
+  };
+}
+
+/** /metrics of this thread's registry followed by the delivery thread's. */
+function withThreadMetrics(registry: Registry, thread: DeliveryThread): MetricsSource {
+  return {
+    contentType: registry.contentType,
+    metrics: async () => `${await registry.metrics()}\n${await thread.metrics()}`,
   };
 }
 

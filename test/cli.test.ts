@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, Receiver } from './support/receiver.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'hookd.js');
 
@@ -60,7 +61,7 @@ describe('hookd CLI (subprocess)', () => {
     expect(result.stderr).toContain('HOOKD_PORT');
   });
 
-  it('migrates, creates an admin key, serves, and drains on SIGTERM', async () => {
+  it('migrates, creates an admin key, serves and delivers (from its delivery thread), and drains on SIGTERM', async () => {
     const dir = tempDir();
     const env = { DATABASE_URL: join(dir, 'db', 'hookd.db'), HOOKD_LOG_LEVEL: 'info' };
     const migrated = run(['migrate'], env);
@@ -74,7 +75,7 @@ describe('hookd CLI (subprocess)', () => {
     expect(adminKey).toMatch(/^hk_/);
 
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-      env: { PATH: process.env.PATH, ...env },
+      env: { PATH: process.env.PATH, ...env, HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -86,6 +87,24 @@ describe('hookd CLI (subprocess)', () => {
     });
     expect(created.status).toBe(201);
     expect((await fetch(`${url}/api/v1/admin/workspaces`)).status).toBe(401);
+
+    const receiver = await Receiver.start();
+    try {
+      const headers = { 'x-api-key': adminKey, 'content-type': 'application/json' };
+      const base = `${url}/api/v1/workspaces/${(await created.json()).id}`;
+      const hook = await fetch(`${base}/webhooks`, { method: 'POST', headers, body: JSON.stringify({ url: receiver.url }) });
+      expect(hook.status).toBe(201);
+      const published = await fetch(`${base}/events`, { method: 'POST', headers, body: JSON.stringify({ type: 'job.completed', data: {} }) });
+      expect(published.status).toBe(202);
+      await receiver.waitFor(1);
+      // /metrics joins the API thread's metrics and the delivery thread's.
+      await eventually(async () => {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        return /hookd_delivery_attempts_total\{outcome="success"\} 1\b/.test(metrics) && /hookd_queue_depth 0\b/.test(metrics);
+      });
+    } finally {
+      await receiver.close();
+    }
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

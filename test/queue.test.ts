@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { claimDueDeliveries } from '../src/storage/claim-deliveries.js';
 import { openStore, type Store } from '../src/storage/database.js';
-import { RateLimiter } from '../src/services/rate-limiter.js';
+import { rateLimiterFor } from '../src/services/rate-limiter.js';
 import { STORES } from './support/databases.js';
 import { startTestHookd, type TestHookd } from './support/hookd.js';
 import { eventually, FakeClock, Receiver } from './support/receiver.js';
@@ -46,7 +46,8 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
       clock,
       logger: silent,
       secretBox: ctx.secretBox,
-      rateLimiter: new RateLimiter(workerStore),
+      // Separate processes on PostgreSQL; threads of one process (sharing its limiter) on SQLite.
+      rateLimiter: options.ownStore ? rateLimiterFor(workerStore) : ctx.rateLimiter,
       userAgent: 'hookd/test',
       pollIntervalMs: 50,
     });

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { isScope, type Scope } from '../domain/scopes.js';
 import { createLogger } from '../logger.js';
-import { openContext } from '../main.js';
+import { openContext } from '../services/open-context.js';
 import { createApiKey } from '../services/api-keys.js';
 
 /** `hookd keys create --admin | --workspace ID [--scopes a,b]`: prints the new key once. */

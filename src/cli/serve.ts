@@ -3,7 +3,7 @@ import { startHookd } from '../main.js';
 
 /** `hookd serve`: runs until SIGTERM/SIGINT, then drains and exits 0. */
 export async function serveCommand(config: Config): Promise<number> {
-  const hookd = await startHookd(config);
+  const hookd = await startHookd(config, { deliveryThread: true });
   await new Promise<void>((resolve) => {
     const shutdown = (signal: NodeJS.Signals) => {
       hookd.ctx.logger.info({ signal }, 'shutting down');

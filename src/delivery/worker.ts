@@ -35,7 +35,7 @@ export interface WorkerDeps {
   clock: Clock;
   logger: Logger;
   secretBox: SecretBox;
-  /** Budgets for webhooks' `rate_limit_per_s`, shared by every worker on the database. */
+  /** Budgets for webhooks' `rate_limit_per_s` (shared by every worker on PostgreSQL). */
   rateLimiter: RateLimiter;
   userAgent: string;
   metrics?: DeliveryMetrics;

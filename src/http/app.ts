@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Scope } from '../domain/scopes.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { guard } from './auth.js';
 import { catalogued, type NormalizedError, nativeErrorBody, normalizeError } from './errors.js';
+
+/** A Prometheus text exposition: a prom-client Registry, or several joined. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
 
 export interface AppDeps {
   ctx: ServiceContext;
@@ -14,8 +19,8 @@ export interface AppDeps {
   /** Readiness beyond "the process is alive": database reachable and migrations current. */
   isReady: () => Promise<boolean>;
   logger: Logger;
-  /** The process's Prometheus registry, served at /metrics. */
-  metrics: Registry;
+  /** The process's Prometheus metrics, served at /metrics. */
+  metrics: MetricsSource;
 }
 
 declare module 'fastify' {

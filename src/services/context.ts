@@ -12,6 +12,6 @@ export interface ServiceContext {
   readonly clock: Clock;
   readonly secretBox: SecretBox;
   readonly logger: Logger;
-  /** Token buckets for API keys and webhooks, shared by every process on the database. */
+  /** Token buckets for API keys and webhooks (shared by every process on PostgreSQL). */
   readonly rateLimiter: RateLimiter;
 }

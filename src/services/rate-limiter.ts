@@ -1,3 +1,4 @@
+import { TokenBucket } from '../domain/token-bucket.js';
 import type { Store } from '../storage/database.js';
 import { takeTokens } from '../storage/rate-limit-buckets.js';
 
@@ -10,16 +11,51 @@ export interface Budget {
   retryAfterMs: number;
 }
 
-/**
- * Token buckets by key — API keys' request budgets and webhooks' `rate_limit_per_s` — kept in the
- * database, so every API and worker process on it spends one budget per key, as a single process would.
- */
-export class RateLimiter {
-  constructor(private readonly store: Store) {}
-
+/** Token buckets by key: API keys' request budgets and webhooks' `rate_limit_per_s`. */
+export interface RateLimiter {
   /** Takes up to `want` tokens from `key`'s bucket (`ratePerS` a second, at most `capacity`; new buckets start full). */
-  async take(key: string, ratePerS: number, capacity: number, want: number, now: number): Promise<Budget> {
-    const { granted, tokens } = await takeTokens(this.store.db, this.store.kind, { key, ratePerS, capacity, want, now });
-    return { granted, remaining: Math.floor(tokens), retryAfterMs: granted > 0 ? 0 : Math.ceil(((1 - tokens) / ratePerS) * 1000) };
-  }
+  take(key: string, ratePerS: number, capacity: number, want: number, now: number): Promise<Budget>;
 }
+
+const budget = (granted: number, tokens: number, ratePerS: number): Budget => ({
+  granted,
+  remaining: Math.floor(tokens),
+  retryAfterMs: granted > 0 ? 0 : Math.ceil(((1 - tokens) / ratePerS) * 1000),
+});
+
+/**
+ * Buckets in the database, so every API and worker process on it spends one budget per key, as a
+ * single process would: one upsert per take (storage/rate-limit-buckets.ts).
+ */
+export function databaseRateLimiter(store: Store): RateLimiter {
+  return {
+    async take(key, ratePerS, capacity, want, now) {
+      const { granted, tokens } = await takeTokens(store.db, store.kind, { key, ratePerS, capacity, want, now });
+      return budget(granted, tokens, ratePerS);
+    },
+  };
+}
+
+/** Buckets in memory (the least recently created dropped past `maxKeys`), for a store only one process uses. */
+export function memoryRateLimiter(maxKeys = 100_000): RateLimiter {
+  const buckets = new Map<string, TokenBucket>();
+  return {
+    async take(key, ratePerS, capacity, want, now) {
+      let bucket = buckets.get(key);
+      if (!bucket || bucket.ratePerS !== ratePerS || bucket.capacity !== capacity) {
+        bucket = new TokenBucket(ratePerS, capacity, now);
+        buckets.set(key, bucket);
+        if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
+      }
+      const { granted, tokens } = bucket.take(now, want);
+      return budget(granted, tokens, ratePerS);
+    },
+  };
+}
+
+/**
+ * PostgreSQL serves any number of API and worker processes, so their buckets are shared in the
+ * database. A SQLite file has one hookd process — its API thread holds the API keys' buckets and its
+ * delivery thread the webhooks' — so memory is exact there and spares every API request a write (~75 µs).
+ */
+export const rateLimiterFor = (store: Store): RateLimiter => (store.kind === 'postgres' ? databaseRateLimiter(store) : memoryRateLimiter());

@@ -44,7 +44,7 @@ export function openStore(target: DatabaseTarget, options: { poolSize?: number; 
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    const wakeups = inProcessWakeups();
+    const wakeups = inProcessWakeups(target.path);
     return { db, kind: 'sqlite', target, wakeups, close: async () => (await wakeups.close(), await db.destroy()) };
   }
   const pool = new pg.Pool({

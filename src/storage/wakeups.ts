@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { BroadcastChannel } from 'node:worker_threads';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -16,21 +17,36 @@ export interface Wakeups {
   close(): Promise<void>;
 }
 
-/** SQLite: one process, so an in-process emitter is the whole story. */
-export function inProcessWakeups(): Wakeups {
+/**
+ * SQLite: one process, whose delivery thread may be another thread than the API's. An announcement
+ * reaches this store's listeners and, over a BroadcastChannel named after the file, every other
+ * connection to the same file in the process.
+ */
+export function inProcessWakeups(path: string): Wakeups {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  const channel = new BroadcastChannel(`hookd-wakeups:${path}`);
+  channel.unref();
+  let closed = false;
+  channel.onmessage = () => emitter.emit('due');
   return {
     announce: async () => {
-      // After the current microtask, so the publishing transaction has committed when workers look.
-      queueMicrotask(() => emitter.emit('due'));
+      // On the next turn of the event loop: the publishing transaction commits within the current
+      // chain of microtasks, so by then listeners (here or in another thread) can see its rows.
+      setImmediate(() => {
+        if (closed) return;
+        emitter.emit('due');
+        channel.postMessage(null);
+      });
     },
     subscribe: (listener) => {
       emitter.on('due', listener);
       return () => emitter.off('due', listener);
     },
     close: async () => {
+      closed = true;
       emitter.removeAllListeners();
+      channel.close();
     },
   };
 }

@@ -1,0 +1,32 @@
+// The entry point of the delivery thread (see delivery-thread.ts): its own database connection, the
+// delivery worker and the retention job, answering metrics requests and draining on `stop`.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import { openContext } from '../services/open-context.js';
+import { startDelivery } from './start-delivery.js';
+import type { FromDeliveryThread, ToDeliveryThread } from './delivery-thread.js';
+
+const port = parentPort!;
+const given = (workerData as { config: Config }).config;
+// Structured cloning turns the key's Buffer into a plain Uint8Array.
+const config: Config = { ...given, encryptionKey: given.encryptionKey && Buffer.from(given.encryptionKey) };
+const post = (message: FromDeliveryThread) => port.postMessage(message);
+
+const ctx = await openContext(config, { logger: createLogger(config.logLevel).child({ thread: 'delivery' }) });
+const registry = new Registry();
+const delivery = startDelivery(ctx, registry);
+
+port.on('message', (message: ToDeliveryThread) => {
+  if (message.type === 'metrics') void registry.metrics().then((text) => post({ type: 'metrics', id: message.id, text }));
+  if (message.type === 'stop') {
+    void (async () => {
+      await delivery.stop();
+      await ctx.store.close();
+      post({ type: 'stopped' });
+      port.close();
+    })();
+  }
+});
+post({ type: 'ready' });

@@ -1,0 +1,51 @@
+import type { Registry } from 'prom-client';
+import type { ServiceContext } from '../services/context.js';
+import { VERSION } from '../version.js';
+import { DeliveryMetrics } from './metrics.js';
+import { RetentionJob } from './retention.js';
+import type { Resolver } from './ssrf-guard.js';
+import { DeliveryWorker } from './worker.js';
+
+export interface DeliveryOptions {
+  /** Jitter source for retries (tests pin it). */
+  random?: () => number;
+  /** How often an idle worker looks for due work without a wake-up. */
+  pollIntervalMs?: number;
+  /** DNS for deliveries (tests keep every lookup in-process). */
+  resolve?: Resolver;
+}
+
+export interface Delivery {
+  worker: DeliveryWorker;
+  retention: RetentionJob;
+  stop(): Promise<void>;
+}
+
+/** Starts the delivery worker and the retention job on `ctx`, in this thread, with metrics in `registry`. */
+export function startDelivery(ctx: ServiceContext, registry: Registry, options: DeliveryOptions = {}): Delivery {
+  const { store, config, clock, logger } = ctx;
+  const worker = new DeliveryWorker({
+    store,
+    settings: config,
+    clock,
+    logger: logger.child({ component: 'worker' }),
+    secretBox: ctx.secretBox,
+    rateLimiter: ctx.rateLimiter,
+    userAgent: `hookd/${VERSION}`,
+    metrics: new DeliveryMetrics(registry),
+    random: options.random,
+    pollIntervalMs: options.pollIntervalMs,
+    resolve: options.resolve,
+  });
+  worker.start();
+  const retention = new RetentionJob(store, clock, logger, config.retentionMs);
+  retention.start();
+  return {
+    worker,
+    retention,
+    async stop() {
+      await retention.stop();
+      await worker.stop();
+    },
+  };
+}
