@@ -9,7 +9,7 @@ import { type Delivery, type DeliveryOptions, startDelivery } from './delivery/s
 import type { DeliveryWorker } from './delivery/worker.js';
 import type { Clock } from './domain/clock.js';
 import type { MetricsSource } from './http/app.js';
-import { buildHttpServer } from './http/server.js';
+import { buildHttpServer, buildOperationsServer } from './http/server.js';
 import { Authenticator } from './services/authenticate.js';
 import type { ServiceContext } from './services/context.js';
 import { openContext } from './services/open-context.js';
@@ -21,7 +21,7 @@ import { VERSION } from './version.js';
 
 export interface RunningHookd {
   readonly ctx: ServiceContext;
-  /** The API's base URL, when this process serves the API. */
+  /** Where this process listens: the API, or a worker's `/healthz`, `/readyz` and `/metrics`. */
   readonly url: string | null;
   readonly app: FastifyInstance | null;
   /** The in-process delivery worker and retention job (null in `--role api`, or when delivery runs in a thread). */
@@ -58,12 +58,12 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   try {
     if (config.role === 'all' && options.deliveryThread) thread = await DeliveryThread.start(config, logger);
     else if (config.role !== 'api') delivery = startDelivery(ctx, registry, options);
-    if (config.role !== 'worker') {
-      const metrics = thread ? withThreadMetrics(registry, thread) : registry;
-      app = buildHttpServer({ ctx, authenticator: new Authenticator(ctx), isReady: () => isReady(store), logger, metrics }, VERSION);
-      if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
-      else await app.ready();
-    }
+    const metrics = thread ? withThreadMetrics(registry, thread) : registry;
+    const deps = { ctx, authenticator: new Authenticator(ctx), isReady: () => isReady(store), logger, metrics };
+    // A worker serves only health and metrics, so it can be probed and scraped like the API.
+    app = config.role === 'worker' ? buildOperationsServer(deps) : buildHttpServer(deps, VERSION);
+    if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
+    else await app.ready();
   } catch (error) {
     await app?.close();
     await delivery?.stop();

@@ -1,4 +1,6 @@
-import { SignJWT } from 'jose';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from './support/databases.js';
 import { startTestHookd, TEST_JWT_SECRET, type TestHookd } from './support/hookd.js';
@@ -102,5 +104,56 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     expect(doc.body.paths['/api/v1/admin/workspaces']).toBeDefined();
     const docs = await h.request('GET', '/docs/', { key: null });
     expect(docs.status).toBe(200);
+  });
+});
+
+describe('a worker process over HTTP', () => {
+  let h: TestHookd;
+  beforeAll(async () => {
+    h = await startTestHookd('sqlite', { HOOKD_ROLE: 'worker' });
+  });
+  afterAll(() => h?.close());
+
+  it('serves health, readiness and its delivery metrics, and no API', async () => {
+    expect((await h.request('GET', '/healthz', { key: null })).status).toBe(200);
+    expect((await h.request('GET', '/readyz', { key: null })).status).toBe(200);
+    const metrics = await h.request('GET', '/metrics', { key: null });
+    expect(metrics.text).toContain('hookd_delivery_attempts_total');
+    expect(metrics.text).toContain('hookd_queue_depth');
+    expect((await h.request('GET', '/api/v1/admin/workspaces')).status).toBe(404);
+  });
+});
+
+describe('JWTs verified against a JWKS', () => {
+  let h: TestHookd;
+  let keys: Server;
+  let signer: CryptoKey;
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    signer = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    keys = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve));
+    const jwksUrl = `http://127.0.0.1:${(keys.address() as AddressInfo).port}/.well-known/jwks.json`;
+    h = await startTestHookd('sqlite', { HOOKD_JWT_SECRET: '', HOOKD_JWT_JWKS_URL: jwksUrl, HOOKD_JWT_ISSUER: 'https://idp.test' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    keys?.close();
+  });
+
+  const token = (key: CryptoKey, claims: Record<string, unknown>, issuer = 'https://idp.test') =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setIssuedAt().setExpirationTime('5m').sign(key);
+
+  it('accepts tokens signed by a published key with the configured issuer, and nothing else', async () => {
+    const ws = await h.workspace();
+    const url = `/api/v1/workspaces/${ws.id}/webhooks`;
+    const call = async (bearer: string) => (await h.request('GET', url, { key: null, headers: { authorization: `Bearer ${bearer}` } })).status;
+    expect(await call(await token(signer, { workspace_id: ws.id, scope: 'webhooks:read' }))).toBe(200);
+    expect(await call(await token(signer, { workspace_id: ws.id, scope: 'webhooks:read' }, 'https://other.test'))).toBe(401);
+    const stranger = (await generateKeyPair('RS256')).privateKey;
+    expect(await call(await token(stranger, { workspace_id: ws.id, scope: 'webhooks:read' }))).toBe(401);
+    // An HS256 token is refused when only the JWKS is configured.
+    expect(await call(await jwt({ workspace_id: ws.id, scope: 'webhooks:read' }))).toBe(401);
   });
 });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { eventPayload } from '../domain/event-payload.js';
 import { newEventId } from '../domain/ids.js';
+import { openHeaders } from '../domain/sealed-headers.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
 import { type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
@@ -47,6 +48,12 @@ export interface WorkerDeps {
   pollIntervalMs?: number;
 }
 
+interface WebhookSettings {
+  secrets: string[];
+  headers: Record<string, string>;
+  retrySchedule: number[] | null;
+}
+
 // How long a claim may go unrecorded before another worker takes it over: the request timeout plus
 // 15 s for recording, so a crashed worker's deliveries are sent again within ~30 s by default.
 const LEASE_MARGIN_MS = 15_000;
@@ -73,7 +80,8 @@ export class DeliveryWorker {
   readonly #takingTokens = new Set<string>();
   readonly #rateTimers = new Map<string, NodeJS.Timeout>();
   #leaseTimer: NodeJS.Timeout | null = null;
-  readonly #secretCache = new Map<string, { updatedAt: number; secrets: string[]; expiresAt: number | null }>();
+  /** Per webhook version: its decrypted secrets and headers and its parsed retry schedule. */
+  readonly #webhookCache = new Map<string, WebhookSettings & { updatedAt: number; expiresAt: number | null }>();
   #inFlight = 0;
   #running = false;
   #loop: Promise<void> | null = null;
@@ -307,15 +315,15 @@ export class DeliveryWorker {
     metrics?.inFlight.inc();
     const attempt = delivery.attemptsMade + 1;
     try {
-      const secrets = this.#secretsOf(delivery);
+      const webhook = this.#settingsOf(delivery);
       const headers = signedHeaders({
         messageId: delivery.eventId,
         deliveryId: delivery.id,
         eventType: delivery.eventType,
         attempt,
         body: delivery.payload,
-        secrets,
-        customHeaders: JSON.parse(delivery.headers) as Record<string, string>,
+        secrets: webhook.secrets,
+        customHeaders: webhook.headers,
         timestampSec: Math.floor(clock.now() / 1000),
         userAgent: this.#deps.userAgent,
       });
@@ -325,8 +333,7 @@ export class DeliveryWorker {
       this.#latency.set(delivery.webhookId, previous === undefined ? result.durationMs : previous * 0.8 + result.durationMs * 0.2);
       if (this.#latency.size > 10_000) this.#latency.delete(this.#latency.keys().next().value!);
       const now = clock.now();
-      const schedule = delivery.retrySchedule ? (JSON.parse(delivery.retrySchedule) as number[]) : settings.retryScheduleMs;
-      const next = nextState(result.outcome, attempt, schedule, now, this.#deps.random ?? Math.random);
+      const next = nextState(result.outcome, attempt, webhook.retrySchedule ?? settings.retryScheduleMs, now, this.#deps.random ?? Math.random);
       metrics?.attempts.inc({ outcome: result.outcome.kind });
       metrics?.finished.inc({ status: next.status });
       metrics?.latency.observe(result.durationMs / 1000);
@@ -364,23 +371,23 @@ export class DeliveryWorker {
     }
   }
 
-  /** The secrets that sign now, newest first; decrypted once per webhook version. */
-  #secretsOf(delivery: ClaimedDelivery): string[] {
+  /** The webhook's signing secrets (newest first), custom headers and retry schedule, decrypted and parsed once per version. */
+  #settingsOf(delivery: ClaimedDelivery): WebhookSettings {
     const now = this.#deps.clock.now();
-    const cached = this.#secretCache.get(delivery.webhookId);
-    if (cached && cached.updatedAt === delivery.webhookUpdatedAt && (cached.expiresAt === null || cached.expiresAt > now)) {
-      return cached.secrets;
-    }
+    const cached = this.#webhookCache.get(delivery.webhookId);
+    if (cached && cached.updatedAt === delivery.webhookUpdatedAt && (cached.expiresAt === null || cached.expiresAt > now)) return cached;
     const box = this.#deps.secretBox;
     const previousValid = delivery.previousSecret !== null && (delivery.previousSecretExpiresAt ?? 0) > now;
-    const secrets = [box.open(delivery.secret), ...(previousValid ? [box.open(delivery.previousSecret!)] : [])];
-    this.#secretCache.set(delivery.webhookId, {
+    const settings = {
+      secrets: [box.open(delivery.secret), ...(previousValid ? [box.open(delivery.previousSecret!)] : [])],
+      headers: openHeaders(box, delivery.headers),
+      retrySchedule: delivery.retrySchedule ? (JSON.parse(delivery.retrySchedule) as number[]) : null,
       updatedAt: delivery.webhookUpdatedAt,
-      secrets,
       expiresAt: previousValid ? delivery.previousSecretExpiresAt : null,
-    });
-    if (this.#secretCache.size > 10_000) this.#secretCache.delete(this.#secretCache.keys().next().value!);
-    return secrets;
+    };
+    this.#webhookCache.set(delivery.webhookId, settings);
+    if (this.#webhookCache.size > 10_000) this.#webhookCache.delete(this.#webhookCache.keys().next().value!);
+    return settings;
   }
 
   /** Disables webhooks whose failure streak reached the limit and tells their workspace. */

@@ -8,6 +8,14 @@ import { metricsRoutes } from './native/metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { userTemplateSurface } from './user-templates/webhooks.js';
 
+/** A worker process's HTTP server: `/healthz`, `/readyz` and `/metrics` only. */
+export function buildOperationsServer(deps: AppDeps): FastifyInstance {
+  return createHttpApp(deps, async (app) => {
+    await app.register(healthRoutes);
+    await app.register(metricsRoutes);
+  });
+}
+
 /** The full HTTP API: OpenAPI and docs, health, metrics, the native surface and the three documented ones. */
 export function buildHttpServer(deps: AppDeps, version: string): FastifyInstance {
   return createHttpApp(deps, async (app) => {

@@ -35,7 +35,7 @@ export async function listScope(ctx: ServiceContext, realm: WebhookRealm): Promi
 
 /** The webhook if this realm may see it; otherwise 404, never 403, so existence never leaks. */
 export async function visibleWebhook(ctx: ServiceContext, realm: WebhookRealm, id: string | null): Promise<Webhook> {
-  const webhook = id === null ? null : await findWebhook(ctx.store.db, id);
+  const webhook = id === null ? null : await findWebhook(ctx.store.db, id, ctx.secretBox);
   if (!webhook || !(await canSee(ctx, realm, webhook))) throw new AppError('webhook_not_found');
   return webhook;
 }

@@ -74,7 +74,7 @@ export async function createWebhook(
       retryScheduleMs: retryScheduleMs(input.retry_schedule ?? null),
       rateLimitPerS: input.rate_limit_per_s ?? null,
       now: ctx.clock.now(),
-    });
+    }, ctx.secretBox);
     return { webhook, secret };
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('webhook_template_conflict');
@@ -97,8 +97,8 @@ export async function listWebhooks(
   extra: { partnerId?: string; secret?: string } = {},
 ): Promise<Page<Webhook>> {
   const scope = { ...(await listScope(ctx, realm)), ...(extra.partnerId !== undefined && { partnerId: extra.partnerId }) };
-  if (extra.secret === undefined) return webhooks.listWebhooks(ctx.store.db, scope, request);
-  const all = await webhooks.listWebhooks(ctx.store.db, scope, { ...request, page: 1, perPage: SECRET_FILTER_SCAN });
+  if (extra.secret === undefined) return webhooks.listWebhooks(ctx.store.db, scope, request, ctx.secretBox);
+  const all = await webhooks.listWebhooks(ctx.store.db, scope, { ...request, page: 1, perPage: SECRET_FILTER_SCAN }, ctx.secretBox);
   const matching: Webhook[] = [];
   for (const webhook of all.items) {
     const sealed = await webhooks.findSealedSecrets(ctx.store.db, webhook.id);
@@ -115,7 +115,7 @@ export function getWebhook(ctx: ServiceContext, realm: WebhookRealm, id: string)
 
 /** The webhook by integer `seq` (seeds 001 and 002), if the realm may see it; else 404. */
 export async function getWebhookBySeq(ctx: ServiceContext, realm: WebhookRealm, seq: number): Promise<Webhook> {
-  const webhook = Number.isSafeInteger(seq) ? await webhooks.findWebhookBySeq(ctx.store.db, seq) : null;
+  const webhook = Number.isSafeInteger(seq) ? await webhooks.findWebhookBySeq(ctx.store.db, seq, ctx.secretBox) : null;
   return visibleWebhook(ctx, realm, webhook?.id ?? null);
 }
 
@@ -132,7 +132,7 @@ export async function updateWebhook(
   const reenabled = input.is_active === true && !current.isActive;
   const updated = await ctx.store.db.transaction().execute(async (trx) => {
     if (input.secret !== undefined) {
-      await webhooks.replaceSecret(trx, current.id, { secret: ctx.secretBox.seal(input.secret), previousSecret: null, previousExpiresAt: null }, ctx.clock.now());
+      await webhooks.replaceSecret(trx, current.id, { secret: ctx.secretBox.seal(input.secret), previousSecret: null, previousExpiresAt: null }, ctx.clock.now(), ctx.secretBox);
     }
     const changed = await webhooks.updateWebhook(
       trx,
@@ -151,6 +151,7 @@ export async function updateWebhook(
         ...(reenabled && { disabledReason: null, failureCount: 0 }),
       },
       ctx.clock.now(),
+      ctx.secretBox,
     );
     if (input.is_active === false && current.isActive) await cancelDeliveriesOfWebhook(trx, current.id, ctx.clock.now());
     return changed;
@@ -191,6 +192,7 @@ export async function rotateSecret(
     webhook.id,
     { secret: ctx.secretBox.seal(secret), previousSecret: previousExpiresAt ? sealed.secret : null, previousExpiresAt },
     now,
+    ctx.secretBox,
   );
   if (!rotated) throw new AppError('webhook_not_found');
   return { webhook: rotated, secret, previousSecretExpiresAt: previousExpiresAt };

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { Webhook } from '../domain/models.js';
+import { openHeaders, type Sealer, sealHeaders } from '../domain/sealed-headers.js';
 import { readJson } from './json-column.js';
 import { fetchPage } from './list-query.js';
 import type { Db, WebhooksTable } from './schema.js';
@@ -14,7 +15,7 @@ export interface SealedSecrets {
   previousSecretExpiresAt: number | null;
 }
 
-export const toWebhook = (row: Row): Webhook => ({
+export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   id: row.id,
   seq: row.seq,
   workspaceId: row.workspace_id,
@@ -24,7 +25,7 @@ export const toWebhook = (row: Row): Webhook => ({
   events: JSON.parse(row.events) as string[],
   isActive: row.is_active === 1,
   templateId: row.template_id,
-  headers: readJson(row.headers, {}),
+  headers: openHeaders(box, row.headers),
   metadata: readJson(row.metadata, {}),
   scopes: readJson(row.scopes, {}),
   createdBy: row.created_by,
@@ -62,7 +63,7 @@ export interface NewWebhookRow {
 }
 
 /** Inserts a webhook; a second one for the same template and owner raises a unique violation. */
-export async function insertWebhook(db: Db, input: NewWebhookRow): Promise<Webhook> {
+export async function insertWebhook(db: Db, input: NewWebhookRow, box: Sealer): Promise<Webhook> {
   const row = await db
     .insertInto('webhooks')
     .values({
@@ -75,7 +76,7 @@ export async function insertWebhook(db: Db, input: NewWebhookRow): Promise<Webho
       is_active: input.isActive ? 1 : 0,
       template_id: input.templateId,
       template_owner: input.templateOwner,
-      headers: JSON.stringify(input.headers),
+      headers: sealHeaders(box, input.headers),
       metadata: JSON.stringify(input.metadata),
       scopes: JSON.stringify(input.scopes),
       created_by: input.createdBy,
@@ -88,19 +89,19 @@ export async function insertWebhook(db: Db, input: NewWebhookRow): Promise<Webho
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toWebhook(row);
+  return toWebhook(row, box);
 }
 
 /** The webhook with this id (`wh_<uuid>`), or null. */
-export async function findWebhook(db: Db, id: string): Promise<Webhook | null> {
+export async function findWebhook(db: Db, id: string, box: Sealer): Promise<Webhook | null> {
   const row = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toWebhook(row) : null;
+  return row ? toWebhook(row, box) : null;
 }
 
 /** The webhook with this integer `seq` (seeds 001 and 002), or null. */
-export async function findWebhookBySeq(db: Db, seq: number): Promise<Webhook | null> {
+export async function findWebhookBySeq(db: Db, seq: number, box: Sealer): Promise<Webhook | null> {
   const row = await db.selectFrom('webhooks').selectAll().where('seq', '=', seq).executeTakeFirst();
-  return row ? toWebhook(row) : null;
+  return row ? toWebhook(row, box) : null;
 }
 
 /** Narrowing applied before the caller's own filters: tenancy, partner, and owner visibility. */
@@ -114,7 +115,7 @@ export interface WebhookScope {
 const COLUMNS = { tenant_id: 'webhooks.workspace_id', workspace_id: 'webhooks.workspace_id' };
 
 /** One page of webhooks within `scope`. */
-export async function listWebhooks(db: Db, scope: WebhookScope, request: ListRequest): Promise<Page<Webhook>> {
+export async function listWebhooks(db: Db, scope: WebhookScope, request: ListRequest, box: Sealer): Promise<Page<Webhook>> {
   let query = db.selectFrom('webhooks').selectAll('webhooks');
   if (scope.workspaceId !== undefined) query = query.where('webhooks.workspace_id', '=', scope.workspaceId);
   if (scope.createdBy === null) query = query.where('webhooks.created_by', 'is', null);
@@ -124,7 +125,7 @@ export async function listWebhooks(db: Db, scope: WebhookScope, request: ListReq
     query = query.where('webhooks.workspace_id', 'in', inPartner);
   }
   const page = await fetchPage(query, request, COLUMNS);
-  return { ...page, items: page.items.map(toWebhook) };
+  return { ...page, items: page.items.map((row) => toWebhook(row, box)) };
 }
 
 export type WebhookChanges = Partial<{
@@ -143,7 +144,7 @@ export type WebhookChanges = Partial<{
 }>;
 
 /** Applies `changes`; answers the updated webhook or null if it is gone. */
-export async function updateWebhook(db: Db, id: string, changes: WebhookChanges, now: number): Promise<Webhook | null> {
+export async function updateWebhook(db: Db, id: string, changes: WebhookChanges, now: number, box: Sealer): Promise<Webhook | null> {
   const row = await db
     .updateTable('webhooks')
     .set({
@@ -152,7 +153,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
       ...(changes.url !== undefined && { url: changes.url }),
       ...(changes.events !== undefined && { events: JSON.stringify(changes.events) }),
       ...(changes.isActive !== undefined && { is_active: changes.isActive ? 1 : 0 }),
-      ...(changes.headers !== undefined && { headers: JSON.stringify(changes.headers) }),
+      ...(changes.headers !== undefined && { headers: sealHeaders(box, changes.headers) }),
       ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
       ...(changes.scopes !== undefined && { scopes: JSON.stringify(changes.scopes) }),
       ...(changes.retryScheduleMs !== undefined && {
@@ -166,7 +167,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  return row ? toWebhook(row) : null;
+  return row ? toWebhook(row, box) : null;
 }
 
 /** Deletes a webhook with its delivery history; answers whether it existed. */
@@ -195,6 +196,7 @@ export async function replaceSecret(
   id: string,
   sealed: { secret: string; previousSecret: string | null; previousExpiresAt: number | null },
   now: number,
+  box: Sealer,
 ): Promise<Webhook | null> {
   const row = await db
     .updateTable('webhooks')
@@ -208,5 +210,5 @@ export async function replaceSecret(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  return row ? toWebhook(row) : null;
+  return row ? toWebhook(row, box) : null;
 }
