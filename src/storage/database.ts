@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { prepareStatements } from './prepared-statements.js';
 import type { Database, StoreKind } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
 import { inProcessWakeups, postgresWakeups, type Wakeups } from './wakeups.js';
@@ -55,6 +56,7 @@ export function openStore(target: DatabaseTarget, options: { poolSize?: number; 
   });
   // A PostgreSQL restart surfaces here as an idle-client error; the pool reconnects on next use.
   pool.on('error', () => {});
+  pool.on('connect', prepareStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const wakeups = postgresWakeups(target, options.logger ?? pino({ level: 'silent' }));
   return { db, kind: 'postgres', target, wakeups, close: async () => (await wakeups.close(), await db.destroy()) };
