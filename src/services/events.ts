@@ -6,7 +6,13 @@ import type { Delivery, PublishedEvent } from '../domain/models.js';
 import { deliveriesOfEvent } from '../storage/deliveries.js';
 import { knownEventTypeNames } from '../storage/event-types.js';
 import * as events from '../storage/events.js';
-import { findIdempotentEvent, releaseIdempotencyKey, subscribedWebhookIds, writeEventWithDeliveries } from '../storage/outbox.js';
+import {
+  findIdempotentEvent,
+  releaseIdempotencyKey,
+  subscribedWebhookIds,
+  writeEventToSubscribers,
+  writeEventWithDeliveries,
+} from '../storage/outbox.js';
 import type { Db } from '../storage/schema.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { ServiceContext } from './context.js';
@@ -57,6 +63,14 @@ export async function publishEvents(
   });
   if (problems.length) throw validationError(problems);
 
+  const [single] = inputs;
+  if (ctx.store.kind === 'postgres' && inputs.length === 1 && single!.idempotency_key === undefined) {
+    // The common publish, one event without an idempotency key, is one atomic statement on PostgreSQL.
+    const event = { id: newEventId(), type: single!.type, createdAt: ctx.clock.now(), workspaceId };
+    const payload = eventPayload({ ...event, data: single!.data });
+    const deliveries = await writeEventToSubscribers(ctx.store.db, { ...event, payload, idempotencyKey: null });
+    return [{ id: event.id, deliveries, replayed: false }];
+  }
   const write = () => ctx.store.db.transaction().execute((trx) => writeEvents(ctx, trx, workspaceId, inputs));
   try {
     return await write();

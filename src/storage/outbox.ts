@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './schema.js';
+import { WAKEUP_CHANNEL } from './wakeups.js';
 
 /** An event as written to the outbox, with the exact body receivers will get. */
 export interface OutboxEvent {
@@ -66,6 +67,32 @@ export async function writeEventWithDeliveries(db: Db, event: OutboxEvent, webho
       )
       .execute();
   }
+}
+
+/**
+ * PostgreSQL only: writes an event, one pending delivery per active webhook of its workspace subscribed
+ * to its type, and the workers' wake-up, in one statement. A statement is atomic by itself, so a single
+ * publish needs no transaction: one round trip instead of six. Answers how many deliveries it created.
+ */
+export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promise<number> {
+  const { rows } = await sql<{ deliveries: string }>`
+    with subscribers as (
+      select id, seq from webhooks
+      where workspace_id = ${event.workspaceId} and is_active = 1
+        and (events like ${`%${JSON.stringify(event.type)}%`} or events like '%"*"%')
+    ), event as (
+      insert into events (id, workspace_id, type, payload, idempotency_key, created_at)
+      values (${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${event.createdAt})
+    ), created as (
+      insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
+      select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${event.createdAt}, ${event.createdAt}, ${event.createdAt}
+      from subscribers order by seq
+      returning 1
+    ), wakeup as (
+      select pg_notify(${WAKEUP_CHANNEL}, '') where exists (select 1 from created)
+    )
+    select (select count(*) from created) as deliveries, (select count(*) from wakeup) as woken`.execute(db);
+  return Number(rows[0]!.deliveries);
 }
 
 /** The event published under `idempotencyKey`, with its delivery count, or null. */

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { DatabaseTarget } from './database.js';
 import type { Db } from './schema.js';
 
-const CHANNEL = 'hookd_deliveries';
+/** The PostgreSQL NOTIFY channel that wakes workers. */
+export const WAKEUP_CHANNEL = 'hookd_deliveries';
 
 /** Tells idle workers that deliveries became due, so nobody busy-polls the queue. */
 export interface Wakeups {
@@ -72,7 +73,7 @@ export function postgresWakeups(target: Extract<DatabaseTarget, { kind: 'postgre
     next.on('end', () => reconnect(next));
     try {
       await next.connect();
-      await next.query(`LISTEN ${CHANNEL}`);
+      await next.query(`LISTEN ${WAKEUP_CHANNEL}`);
       emitter.emit('due');
     } catch {
       reconnect(next);
@@ -92,7 +93,7 @@ export function postgresWakeups(target: Extract<DatabaseTarget, { kind: 'postgre
 
   return {
     announce: async (db) => {
-      await sql`select pg_notify(${CHANNEL}, '')`.execute(db);
+      await sql`select pg_notify(${WAKEUP_CHANNEL}, '')`.execute(db);
     },
     subscribe: (listener) => {
       void connect();
