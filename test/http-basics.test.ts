@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from './support/databases.js';
@@ -48,6 +52,21 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     const empty = await h.request('POST', '/api/v1/admin/workspaces', { rawBody: '', headers: { 'content-type': 'application/json' } });
     expect(empty.status).toBe(422);
     expect(empty.body.detail[0].loc).toEqual(['body']);
+  });
+
+  it('serves the dashboard page, locked down by its security headers, with a script that parses', async () => {
+    const reply = await h.request('GET', '/dashboard', { key: null });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toMatch(/^text\/html/);
+    expect(reply.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(reply.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(reply.text).toContain('<title>hookd dashboard</title>');
+    const script = /<script type="module">([\s\S]*)<\/script>/.exec(reply.text)![1]!;
+    const file = join(mkdtempSync(join(tmpdir(), 'hookd-dashboard-')), 'dashboard.mjs');
+    writeFileSync(file, script);
+    const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it('sets a request id on every answer', async () => {
