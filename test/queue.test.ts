@@ -100,6 +100,18 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     expect(statuses.every((row) => row.status === 'succeeded')).toBe(true);
   });
 
+  it('wakes a worker on another connection to the same database, and tolerates a wake-up after close', async () => {
+    const other = openStore(h.hookd.ctx.store.target, { logger: silent });
+    let woken = 0;
+    other.wakeups.subscribe(() => woken++);
+    await h.hookd.ctx.store.wakeups.announce(h.hookd.ctx.store.db);
+    await eventually(async () => woken > 0);
+    // An announcement whose turn comes after its store closed is dropped, not thrown.
+    await other.wakeups.announce(other.db);
+    await other.close();
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
   it('never runs more than the per-webhook concurrency at once', async () => {
     receiver = await Receiver.start();
     let open = 0;
