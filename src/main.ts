@@ -62,8 +62,9 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     const deps = { ctx, authenticator: new Authenticator(ctx), isReady: () => isReady(store), logger, metrics };
     // A worker serves only health and metrics, so it can be probed and scraped like the API.
     app = config.role === 'worker' ? buildOperationsServer(deps) : buildHttpServer(deps, VERSION);
-    if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
-    else await app.ready();
+    if (options.listen === false) await app.ready();
+    else if (config.role !== 'worker') url = await app.listen({ port: config.port, host: config.host });
+    else url = await listenIfFree(app, config, logger);
   } catch (error) {
     await app?.close();
     await delivery?.stop();
@@ -103,6 +104,20 @@ function withThreadMetrics(registry: Registry, thread: DeliveryThread): MetricsS
     contentType: registry.contentType,
     metrics: async () => `${await registry.metrics()}\n${await thread.metrics()}`,
   };
+}
+
+/**
+ * A worker's health and metrics port is a convenience: beside an API process on the same host it often
+ * finds HOOKD_PORT taken, and then it delivers without it rather than failing to start.
+ */
+async function listenIfFree(app: FastifyInstance, config: Config, logger: Logger): Promise<string | null> {
+  try {
+    return await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    logger.warn({ port: config.port }, 'port in use: this worker serves no /healthz, /readyz or /metrics (set HOOKD_PORT to a free port)');
+    return null;
+  }
 }
 
 async function isReady(store: Store): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -109,6 +110,22 @@ describe('hookd CLI (subprocess)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('starts a worker without its health port when that port is taken, instead of failing', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const child = spawn(process.execPath, [BIN, 'serve', '--role', 'worker', '--port', port, '--host', '127.0.0.1'], {
+        env: { PATH: process.env.PATH, DATABASE_URL: join(tempDir(), 'hookd.db'), HOOKD_LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      expect(await waitForStart(child)).toBeNull();
+    } finally {
+      taken.close();
+    }
   });
 
   it('tells how to create the first admin key on an empty database', async () => {
