@@ -12,6 +12,7 @@ import {
   subscribedWebhookIds,
   writeEventToSubscribers,
   writeEventWithDeliveries,
+  type OutboxEvent,
 } from '../storage/outbox.js';
 import type { Db } from '../storage/schema.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
@@ -43,7 +44,8 @@ export interface PublishResult {
 
 /**
  * Publishes events: each event and one delivery per subscribed active webhook are written in one
- * transaction (the outbox), so once this resolves nothing can lose them. All-or-nothing for a batch.
+ * transaction (the outbox; on PostgreSQL a lone event without an idempotency key is one statement), so
+ * once this resolves nothing can lose them. All-or-nothing for a batch.
  * `loc` names where each item sits in the request for 422 details.
  */
 export async function publishEvents(
@@ -66,9 +68,8 @@ export async function publishEvents(
   const [single] = inputs;
   if (ctx.store.kind === 'postgres' && inputs.length === 1 && single!.idempotency_key === undefined) {
     // The common publish, one event without an idempotency key, is one atomic statement on PostgreSQL.
-    const event = { id: newEventId(), type: single!.type, createdAt: ctx.clock.now(), workspaceId };
-    const payload = eventPayload({ ...event, data: single!.data });
-    const deliveries = await writeEventToSubscribers(ctx.store.db, { ...event, payload, idempotencyKey: null });
+    const event = outboxEvent(workspaceId, single!, ctx.clock.now());
+    const deliveries = await writeEventToSubscribers(ctx.store.db, event);
     return [{ id: event.id, deliveries, replayed: false }];
   }
   const write = () => ctx.store.db.transaction().execute((trx) => writeEvents(ctx, trx, workspaceId, inputs));
@@ -97,12 +98,18 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
     }
     if (!subscribers.has(input.type)) subscribers.set(input.type, await subscribedWebhookIds(trx, workspaceId, input.type));
     const webhookIds = subscribers.get(input.type)!;
-    const event = { id: newEventId(), type: input.type, createdAt: now, workspaceId };
-    await writeEventWithDeliveries(trx, { ...event, payload: eventPayload({ ...event, data: input.data }), idempotencyKey: key }, webhookIds);
+    const event = outboxEvent(workspaceId, input, now);
+    await writeEventWithDeliveries(trx, event, webhookIds);
     results.push({ id: event.id, deliveries: webhookIds.length, replayed: false });
   }
   if (results.some((result) => !result.replayed && result.deliveries > 0)) await ctx.store.wakeups.announce(trx);
   return results;
+}
+
+/** A new event as the outbox stores it, with the body receivers will get. */
+function outboxEvent(workspaceId: string, input: PublishInput, createdAt: number): OutboxEvent {
+  const event = { id: newEventId(), type: input.type, createdAt, workspaceId };
+  return { ...event, payload: eventPayload({ ...event, data: input.data }), idempotencyKey: input.idempotency_key ?? null };
 }
 
 /** One page of a workspace's events. */
