@@ -24,6 +24,8 @@ export interface Config {
   readonly retryAfterCapMs: number;
   readonly allowHttp: boolean;
   readonly allowPrivateTargets: boolean;
+  /** Enforce every catalogued event type's JSON schema on publish, not only those marked strict. */
+  readonly strictEventSchemas: boolean;
   readonly disableAfter: number;
   readonly maxPayloadBytes: number;
   readonly defaultEvents: readonly string[];
@@ -105,7 +107,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       0,
       65535,
     ),
-    host: overrides.host ?? read('HOOKD_HOST') ?? '0.0.0.0',
+    // --dev allows private targets, so unless told otherwise it must not be reachable from the network.
+    host: overrides.host ?? read('HOOKD_HOST') ?? (dev ? '127.0.0.1' : '0.0.0.0'),
     role: oneOf(overrides.role ?? read('HOOKD_ROLE'), overrides.role ? '--role' : 'HOOKD_ROLE', ROLES, 'all'),
     dev,
     adminKey,
@@ -122,6 +125,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     allowHttp: dev || bool(read('HOOKD_ALLOW_HTTP'), 'HOOKD_ALLOW_HTTP', false),
     allowPrivateTargets:
       dev || bool(read('HOOKD_ALLOW_PRIVATE_TARGETS'), 'HOOKD_ALLOW_PRIVATE_TARGETS', false),
+    strictEventSchemas: bool(read('HOOKD_STRICT_EVENT_SCHEMAS'), 'HOOKD_STRICT_EVENT_SCHEMAS', false),
     disableAfter: integer(read('HOOKD_DISABLE_AFTER'), 'HOOKD_DISABLE_AFTER', 50, 0, 1_000_000),
     maxPayloadBytes: size(read('HOOKD_MAX_PAYLOAD'), 'HOOKD_MAX_PAYLOAD', '256kb', 1024, 64 * 1024 * 1024),
     defaultEvents: Object.freeze(eventList(read('HOOKD_DEFAULT_EVENTS') ?? 'job.completed')),

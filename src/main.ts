@@ -48,7 +48,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   const ctx = await openContext(config, options);
   const { logger, store, clock } = ctx;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hookd_process_' });
+  // Unprefixed, as every Prometheus client names them (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`).
+  collectDefaultMetrics({ register: registry });
   registerQueueGauges(registry, store, clock);
 
   let app: FastifyInstance | null = null;

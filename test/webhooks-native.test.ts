@@ -197,7 +197,7 @@ describe.each(STORES)('native webhooks (%s)', (store) => {
       const reply = await h.request('GET', path, { key: ws.key });
       expect(reply.status).toBe(200);
       expect(reply.body.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['job.completed', 'job.failed', 'alert.triggered', 'webhook.disabled']));
-      expect(Object.keys(reply.body[0]).sort()).toEqual(['description', 'example', 'name', 'schema']);
+      expect(Object.keys(reply.body[0]).sort()).toEqual(['description', 'example', 'name', 'schema', 'strict']);
     }
     expect((await h.request('GET', '/api/v1/admin/webhooks/events')).status).toBe(200);
 

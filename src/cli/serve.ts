@@ -1,19 +1,54 @@
 import type { Config } from '../config.js';
 import { startHookd } from '../main.js';
+import { VERSION } from '../version.js';
 
-/** `hookd serve`: runs until SIGTERM/SIGINT, then drains and exits 0. */
+// How often hookd checks that the process that started it is still there (see watchParent).
+const PARENT_CHECK_MS = 1000;
+
+/** `hookd serve`: runs until SIGTERM/SIGINT (or its launcher goes away), then drains and exits 0. */
 export async function serveCommand(config: Config): Promise<number> {
   const hookd = await startHookd(config, { deliveryThread: true });
+  if (hookd.url) process.stderr.write(banner(hookd.url, config));
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals) => {
-      hookd.ctx.logger.info({ signal }, 'shutting down');
-      process.off('SIGTERM', shutdown);
-      process.off('SIGINT', shutdown);
+    const shutdown = (reason: string) => {
+      hookd.ctx.logger.info({ reason }, 'shutting down');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      clearInterval(parentWatch);
       resolve();
     };
-    process.on('SIGTERM', shutdown);
-    process.on('SIGINT', shutdown);
+    const onSignal = (signal: NodeJS.Signals) => shutdown(signal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    const parentWatch = watchParent(() => shutdown('parent process exited'));
   });
   await hookd.stop();
   return 0;
+}
+
+/**
+ * Calls `onGone` once the process that started hookd exits. `npx hookd serve` runs hookd under
+ * `npm exec` → `sh -c`; a SIGTERM to npm ends npm and the shell but not hookd, which kept running and
+ * holding its port. When the parent dies the kernel re-parents hookd, so a changed ppid means "stop".
+ * Started directly by a supervisor (systemd, tini, a container's PID 1) nothing changes and this is idle.
+ */
+function watchParent(onGone: () => void): NodeJS.Timeout {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) onGone();
+  }, PARENT_CHECK_MS);
+  timer.unref();
+  return timer;
+}
+
+/** What a person starting hookd wants to see: where the API, its docs and the dashboard are. */
+function banner(url: string, config: Config): string {
+  const base = url.replace('://0.0.0.0:', '://localhost:').replace('://[::]:', '://localhost:');
+  const lines = [
+    `hookd ${VERSION} (${config.role}, ${config.database.kind}) listening on ${url}`,
+    ...(config.role === 'worker' ? [] : [`  API        ${base}/api/v1`, `  docs       ${base}/docs`, `  dashboard  ${base}/dashboard`]),
+    `  metrics    ${base}/metrics`,
+  ];
+  if (config.dev) lines.push('  --dev: plain http:// and private targets allowed; listening on 127.0.0.1 unless --host is given');
+  return `${lines.join('\n')}\n`;
 }

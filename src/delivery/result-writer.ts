@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../storage/database.js';
-import { type AttemptRecord, recordAttempts, type WebhookOutcome } from '../storage/record-attempts.js';
+import { type AttemptRecord, recordAttempts } from '../storage/record-attempts.js';
 
 /**
  * Collects attempt results and writes them in batches: one transaction per batch instead of one per
@@ -15,6 +15,8 @@ export class ResultWriter {
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly options: {
+      /** The worker whose leases fence every write. */
+      workerId: string;
       disableAfter: number;
       maxBatch: number;
       maxDelayMs: number;
@@ -49,35 +51,19 @@ export class ResultWriter {
   }
 
   async #write(batch: AttemptRecord[]): Promise<void> {
+    let limited: { webhookId: string; failureCount: number }[];
     try {
-      const limited = await recordAttempts(this.store.db, this.store.kind, batch, webhookOutcomes(batch), this.options.disableAfter);
-      if (limited.length) await this.options.onStreakLimit(limited);
+      limited = await recordAttempts(this.store.db, this.store.kind, this.options.workerId, batch, this.options.disableAfter);
     } catch (error) {
+      // Nothing was committed: keep the batch and write it again (the lease fence makes a repeat harmless).
       this.logger.error({ err: error, count: batch.length }, 'recording attempts failed; will retry');
       this.#pending.unshift(...batch);
       this.#timer ??= setTimeout(() => void this.flush(), 1000);
+      return;
+    }
+    // The attempts are stored; a failure to act on a streak must not queue them again.
+    if (limited.length) {
+      await this.options.onStreakLimit(limited).catch((error) => this.logger.error({ err: error }, 'disabling failing webhooks failed'));
     }
   }
-}
-
-/** Folds a batch into per-webhook counters: last trigger, last success, failures since that success. */
-export function webhookOutcomes(batch: AttemptRecord[]): WebhookOutcome[] {
-  const byWebhook = new Map<string, WebhookOutcome>();
-  for (const record of [...batch].sort((a, b) => a.at - b.at)) {
-    const outcome = byWebhook.get(record.webhookId) ?? {
-      webhookId: record.webhookId,
-      lastTriggeredAt: record.at,
-      lastSuccessAt: null,
-      failedAfterLastSuccess: 0,
-    };
-    outcome.lastTriggeredAt = Math.max(outcome.lastTriggeredAt, record.at);
-    if (record.nextStatus === 'succeeded') {
-      outcome.lastSuccessAt = record.at;
-      outcome.failedAfterLastSuccess = 0;
-    } else if (record.nextStatus === 'failed') {
-      outcome.failedAfterLastSuccess += 1;
-    }
-    byWebhook.set(record.webhookId, outcome);
-  }
-  return [...byWebhook.values()];
 }

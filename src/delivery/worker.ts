@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import { eventPayload } from '../domain/event-payload.js';
-import { newEventId } from '../domain/ids.js';
 import { openHeaders } from '../domain/sealed-headers.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
 import { type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
 import type { Store } from '../storage/database.js';
 import { disableWebhook } from '../storage/disable-webhook.js';
-import { subscribedWebhookIds, writeEventWithDeliveries } from '../storage/outbox.js';
+import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
+import { subscribedWebhookIds } from '../storage/subscriptions.js';
 import { extendLeases } from '../storage/extend-leases.js';
 import { releaseLeases } from '../storage/release-leases.js';
 import { HttpSender } from './http-sender.js';
@@ -101,6 +100,7 @@ export class DeliveryWorker {
       now: () => deps.clock.now(),
     });
     this.#writer = new ResultWriter(deps.store, deps.logger, {
+      workerId: this.id,
       disableAfter: settings.disableAfter,
       maxBatch: 500,
       // Results only feed the delivery log, so a 20 ms batch window costs receivers nothing and cuts commits.
@@ -288,7 +288,8 @@ export class DeliveryWorker {
   }
 
   async #extendLeases(leaseMs: number): Promise<void> {
-    if (this.#inFlight + this.#queuedCount === 0) return;
+    // Results waiting in the writer still hold their leases: a takeover now would send them twice.
+    if (this.#inFlight + this.#queuedCount + this.#writer.pendingCount === 0) return;
     await extendLeases(this.#deps.store.db, this.id, this.#deps.clock.now() + leaseMs).catch((error) =>
       this.#deps.logger.warn({ err: error }, 'extending leases failed; will try again'),
     );
@@ -333,7 +334,9 @@ export class DeliveryWorker {
       this.#latency.set(delivery.webhookId, previous === undefined ? result.durationMs : previous * 0.8 + result.durationMs * 0.2);
       if (this.#latency.size > 10_000) this.#latency.delete(this.#latency.keys().next().value!);
       const now = clock.now();
-      const next = nextState(result.outcome, attempt, webhook.retrySchedule ?? settings.retryScheduleMs, now, this.#deps.random ?? Math.random);
+      // A test send is tried once: its outcome is the answer the user waits for.
+      const schedule = delivery.isTest === 1 ? [] : (webhook.retrySchedule ?? settings.retryScheduleMs);
+      const next = nextState(result.outcome, attempt, schedule, now, this.#deps.random ?? Math.random);
       metrics?.attempts.inc({ outcome: result.outcome.kind });
       metrics?.finished.inc({ status: next.status });
       metrics?.latency.observe(result.durationMs / 1000);
@@ -351,6 +354,7 @@ export class DeliveryWorker {
         at: now,
         nextStatus: next.status,
         nextAttemptAt: next.nextAttemptAt,
+        isTest: delivery.isTest === 1,
       });
     } catch (error) {
       logger.error({ err: error, deliveryId: delivery.id }, 'delivery attempt crashed; its lease will expire');
@@ -399,10 +403,10 @@ export class DeliveryWorker {
         const now = clock.now();
         const disabled = await disableWebhook(trx, webhookId, reason, now);
         if (!disabled) return;
-        const event = { id: newEventId(), type: 'webhook.disabled', createdAt: now, workspaceId: disabled.workspaceId };
         const data = { webhook_id: webhookId, url: disabled.url, reason, failure_count: disabled.failureCount };
+        const event = newOutboxEvent({ workspaceId: disabled.workspaceId, type: 'webhook.disabled', data, createdAt: now });
         const subscribers = await subscribedWebhookIds(trx, disabled.workspaceId, event.type);
-        await writeEventWithDeliveries(trx, { ...event, payload: eventPayload({ ...event, data }), idempotencyKey: null }, subscribers);
+        await writeEventWithDeliveries(trx, event, subscribers);
         await store.wakeups.announce(trx);
         logger.warn({ webhookId, failureCount }, 'webhook disabled');
       });

@@ -33,6 +33,8 @@ export interface EventType {
   description: string;
   schema: Record<string, unknown> | null;
   example: Record<string, unknown> | null;
+  /** Publishes whose `data` does not match `schema` are refused (422). */
+  strict: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -65,6 +67,12 @@ export interface Webhook {
   retryScheduleMs: number[] | null;
   rateLimitPerS: number | null;
   failureCount: number;
+  /** Failed attempts since the last success (every attempt, not only exhausted deliveries). */
+  consecutiveFailedAttempts: number;
+  /** When the current run of failed attempts began; null while the webhook is healthy. */
+  failingSince: number | null;
+  /** The error of the latest failed attempt, kept after recovery. */
+  lastError: string | null;
   lastTriggeredAt: number | null;
   lastSuccessAt: number | null;
   disabledReason: string | null;
@@ -90,6 +98,8 @@ export interface Delivery {
   eventType: string;
   status: DeliveryState;
   attemptCount: number;
+  /** A test send (one attempt, outside the webhook's counters and stats). */
+  isTest: boolean;
   nextAttemptAt: number | null;
   lastAttemptAt: number | null;
   lastStatusCode: number | null;

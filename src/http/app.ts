@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Scope } from '../domain/scopes.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
+import { workspaceExists } from '../services/workspaces.js';
 import { guard } from './auth.js';
 import { catalogued, type NormalizedError, nativeErrorBody, normalizeError } from './errors.js';
 
@@ -70,7 +71,8 @@ export function createHttpApp(
 
   app.decorate('deps', deps);
   const rateLimit = { ratePerS: deps.ctx.config.rateLimitPerS, limiter: deps.ctx.rateLimiter, now: () => deps.ctx.clock.now() };
-  app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope, rateLimit));
+  const exists = (id: string) => workspaceExists(deps.ctx, id);
+  app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope, rateLimit, exists));
   app.decorateRequest('principal', null);
   const routeTable: RegisteredRoute[] = [];
   app.decorate('routeTable', routeTable);

@@ -35,10 +35,15 @@ export interface RateLimit {
 
 /**
  * An onRequest hook: 401 without valid credentials, 429 past the credential's rate limit, 403 without
- * `scope`, 404 for another workspace's `workspace_id`. It runs before body parsing and validation, so a
+ * `scope`, 404 for another workspace's `workspace_id` or one that does not exist. It runs before body parsing and validation, so a
  * stranger learns nothing from a 422.
  */
-export function guard(authenticator: Authenticator, scope: Scope, limit: RateLimit): onRequestAsyncHookHandler & { scope: Scope } {
+export function guard(
+  authenticator: Authenticator,
+  scope: Scope,
+  limit: RateLimit,
+  workspaceExists: (id: string) => Promise<boolean>,
+): onRequestAsyncHookHandler & { scope: Scope } {
   const hook: onRequestAsyncHookHandler = async (request, reply) => {
     const principal = await authenticator.authenticate(readCredential(request));
     if (limit.ratePerS > 0) {
@@ -55,7 +60,11 @@ export function guard(authenticator: Authenticator, scope: Scope, limit: RateLim
     if (scope === 'admin') requireAdmin(principal);
     else requireScope(principal, scope);
     const workspaceId = (request.params as Record<string, string | undefined>)['workspace_id'];
-    if (workspaceId !== undefined) requireWorkspaceAccess(principal, workspaceId);
+    if (workspaceId !== undefined) {
+      requireWorkspaceAccess(principal, workspaceId);
+      // The operator (and a JWT) may name any workspace: one that does not exist is a 404 on every route.
+      if (!(await workspaceExists(workspaceId))) throw new AppError('workspace_not_found');
+    }
     request.principal = principal;
   };
   // The route table reads this to know what each route requires (docs checks, isolation matrix).

@@ -1,4 +1,5 @@
-import { AppError, validationError } from '../domain/errors.js';
+import { AppError, type FieldError, validationError } from '../domain/errors.js';
+import { compileEventSchema, dataProblems } from '../domain/event-data-schema.js';
 import { newUuid } from '../domain/ids.js';
 import type { EventType, Template } from '../domain/models.js';
 import * as eventTypes from '../storage/event-types.js';
@@ -14,20 +15,41 @@ export function listEventTypes(ctx: ServiceContext): Promise<EventType[]> {
   return eventTypes.listEventTypes(ctx.store.db);
 }
 
+type JsonObject = Record<string, unknown>;
+export interface EventTypeChanges {
+  description?: string;
+  schema?: JsonObject | null;
+  example?: JsonObject | null;
+  strict?: boolean;
+}
+
+/**
+ * 422s for an event type as it would be after a write: the schema must compile (JSON Schema 2020-12),
+ * the example must match it, and a strict type needs a schema to enforce.
+ */
+function eventTypeProblems(type: { schema: JsonObject | null; example: JsonObject | null; strict: boolean }): FieldError[] {
+  if (type.schema === null) {
+    return type.strict ? [{ loc: ['body', 'strict'], msg: 'a strict event type needs a schema', type: 'value_error' }] : [];
+  }
+  const compiled = compileEventSchema(type.schema);
+  if (!compiled.ok) return [{ loc: ['body', 'schema'], msg: `not a valid JSON schema: ${compiled.reason}`, type: 'invalid_schema' }];
+  if (type.example === null) return [];
+  return dataProblems(compiled.validate, type.example).map((p) => ({ loc: ['body', 'example', ...p.path], msg: p.msg, type: p.keyword }));
+}
+
 /** Adds an event type to the catalog (operator). */
-export async function createEventType(
-  ctx: ServiceContext,
-  input: { name: string; description?: string; schema?: Record<string, unknown> | null; example?: Record<string, unknown> | null },
-): Promise<EventType> {
+export async function createEventType(ctx: ServiceContext, input: EventTypeChanges & { name: string }): Promise<EventType> {
   if (!EVENT_NAME.test(input.name) || input.name.length > 100) {
     throw validationError([{ loc: ['body', 'name'], msg: 'must be dot-separated words such as invoice.paid', type: 'pattern' }]);
   }
+  const type = { schema: input.schema ?? null, example: input.example ?? null, strict: input.strict ?? false };
+  const problems = eventTypeProblems(type);
+  if (problems.length) throw validationError(problems);
   try {
     return await eventTypes.insertEventType(ctx.store.db, {
       name: input.name,
       description: input.description ?? '',
-      schema: input.schema ?? null,
-      example: input.example ?? null,
+      ...type,
       createdAt: ctx.clock.now(),
     });
   } catch (error) {
@@ -36,12 +58,16 @@ export async function createEventType(
   }
 }
 
-/** Changes an event type's description, schema or example. */
-export async function updateEventType(
-  ctx: ServiceContext,
-  name: string,
-  changes: { description?: string; schema?: Record<string, unknown> | null; example?: Record<string, unknown> | null },
-): Promise<EventType> {
+/** Changes an event type's description, schema, example or strictness. */
+export async function updateEventType(ctx: ServiceContext, name: string, changes: EventTypeChanges): Promise<EventType> {
+  const current = await eventTypes.findEventType(ctx.store.db, name);
+  if (!current) throw new AppError('event_type_not_found');
+  const problems = eventTypeProblems({
+    schema: changes.schema === undefined ? current.schema : changes.schema,
+    example: changes.example === undefined ? current.example : changes.example,
+    strict: changes.strict ?? current.strict,
+  });
+  if (problems.length) throw validationError(problems);
   const updated = await eventTypes.updateEventType(ctx.store.db, name, changes, ctx.clock.now());
   if (!updated) throw new AppError('event_type_not_found');
   return updated;

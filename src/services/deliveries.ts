@@ -1,10 +1,8 @@
 import { AppError } from '../domain/errors.js';
-import { eventPayload } from '../domain/event-payload.js';
-import { newEventId } from '../domain/ids.js';
 import type { ListRequest, ListSpec, Page } from '../domain/list.js';
 import type { Delivery, DeliveryAttempt } from '../domain/models.js';
 import * as deliveries from '../storage/deliveries.js';
-import { writeEventWithDeliveries } from '../storage/outbox.js';
+import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
 import type { ServiceContext } from './context.js';
 import type { WebhookRealm } from './webhook-access.js';
 import { getWebhook } from './webhooks.js';
@@ -76,10 +74,10 @@ export interface TestResult {
  */
 export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, webhookId: string): Promise<TestResult> {
   const webhook = await getWebhook(ctx, realm, webhookId);
-  const event = { id: newEventId(), type: 'webhook.test', createdAt: ctx.clock.now(), workspaceId: webhook.workspaceId };
   const data = { message: 'This is a test event from hookd.', webhook_id: webhook.id };
+  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type: 'webhook.test', data, createdAt: ctx.clock.now() });
   const deliveryId = await ctx.store.db.transaction().execute(async (trx) => {
-    await writeEventWithDeliveries(trx, { ...event, payload: eventPayload({ ...event, data }), idempotencyKey: null }, [webhook.id]);
+    await writeEventWithDeliveries(trx, event, [webhook.id], { isTest: true });
     await ctx.store.wakeups.announce(trx);
     const [row] = await deliveries.deliveriesOfEvent(trx, event.id);
     return row!.id;
@@ -87,9 +85,9 @@ export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, we
 
   const deadline = Date.now() + ctx.config.requestTimeoutMs + 5_000;
   while (Date.now() < deadline) {
+    // A test send is tried once, so its first attempt is its outcome; the delivery keeps that outcome.
     const [attempt] = await deliveries.listAttempts(ctx.store.db, deliveryId);
     if (attempt) {
-      await deliveries.cancelDelivery(ctx.store.db, deliveryId, ctx.clock.now());
       const success = attempt.outcome === 'success';
       return {
         success,

@@ -1,20 +1,23 @@
+import { createHash } from 'node:crypto';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { AppError, type FieldError, validationError } from '../domain/errors.js';
-import { eventPayload, OPERATIONAL_EVENT_TYPES } from '../domain/event-payload.js';
-import { newEventId } from '../domain/ids.js';
+import { compileEventSchema, dataProblems } from '../domain/event-data-schema.js';
+import { OPERATIONAL_EVENT_TYPES } from '../domain/event-payload.js';
 import type { ListRequest, ListSpec, Page } from '../domain/list.js';
 import type { Delivery, PublishedEvent } from '../domain/models.js';
 import { deliveriesOfEvent } from '../storage/deliveries.js';
-import { knownEventTypeNames } from '../storage/event-types.js';
+import { eventTypesForPublish } from '../storage/event-types.js';
 import * as events from '../storage/events.js';
 import {
   findIdempotentEvent,
   releaseIdempotencyKey,
-  subscribedWebhookIds,
   writeEventToSubscribers,
+  newOutboxEvent,
   writeEventWithDeliveries,
   type OutboxEvent,
 } from '../storage/outbox.js';
 import type { Db } from '../storage/schema.js';
+import { subscribedWebhookIds } from '../storage/subscriptions.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { ServiceContext } from './context.js';
 import type { Principal } from './principal.js';
@@ -54,13 +57,18 @@ export async function publishEvents(
   inputs: PublishInput[],
   loc: (index: number) => (string | number)[],
 ): Promise<PublishResult[]> {
-  const known = await knownEventTypeNames(ctx.store.db, [...new Set(inputs.map((input) => input.type))]);
+  const types = await eventTypesForPublish(ctx.store.db, [...new Set(inputs.map((input) => input.type))]);
   const problems: FieldError[] = [];
   inputs.forEach((input, index) => {
+    const type = types.get(input.type);
     if ((OPERATIONAL_EVENT_TYPES as readonly string[]).includes(input.type)) {
       problems.push({ loc: [...loc(index), 'type'], msg: `'${input.type}' is published by hookd itself`, type: 'operational_event_type' });
-    } else if (!known.has(input.type)) {
+    } else if (!type) {
       problems.push({ loc: [...loc(index), 'type'], msg: `unknown event type '${input.type}'`, type: 'unknown_event_type' });
+    } else if (type.schema !== null && (type.strict || ctx.config.strictEventSchemas)) {
+      for (const problem of dataProblems(schemaValidator(input.type, type), input.data ?? null)) {
+        problems.push({ loc: [...loc(index), 'data', ...problem.path], msg: problem.msg, type: problem.keyword });
+      }
     }
   });
   if (problems.length) throw validationError(problems);
@@ -91,6 +99,10 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
     if (key !== null) {
       const earlier = await findIdempotentEvent(trx, workspaceId, key);
       if (earlier && earlier.createdAt > now - IDEMPOTENCY_WINDOW_MS) {
+        // Events stored before request hashes were kept (null) replay as before.
+        if (earlier.requestHash !== null && earlier.requestHash !== requestHash(input)) {
+          throw new AppError('idempotency_key_reused', `idempotency key '${key}' was used within 24 h for a different event`);
+        }
         results.push({ id: earlier.id, deliveries: earlier.deliveries, replayed: true });
         continue;
       }
@@ -106,10 +118,32 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
   return results;
 }
 
-/** A new event as the outbox stores it, with the body receivers will get. */
 function outboxEvent(workspaceId: string, input: PublishInput, createdAt: number): OutboxEvent {
-  const event = { id: newEventId(), type: input.type, createdAt, workspaceId };
-  return { ...event, payload: eventPayload({ ...event, data: input.data }), idempotencyKey: input.idempotency_key ?? null };
+  const idempotencyKey = input.idempotency_key ?? null;
+  const requestHashOf = idempotencyKey === null ? null : requestHash(input);
+  return newOutboxEvent({ workspaceId, type: input.type, data: input.data, createdAt, idempotencyKey, requestHash: requestHashOf });
+}
+
+/** What makes two publishes under one idempotency key the same request: their type and data. */
+const requestHash = (input: PublishInput): string =>
+  createHash('sha256').update(JSON.stringify([input.type, input.data ?? null])).digest('base64url');
+
+// Compiled schemas by event type and version; a schema edit bumps `updated_at`, so stale entries just age out.
+const validators = new Map<string, ValidateFunction>();
+const SCHEMA_CACHE_MAX = 1000;
+
+/** The compiled validator of a catalogued type's schema (compiled once per version). */
+function schemaValidator(name: string, type: { schema: string | null; updatedAt: number }): ValidateFunction {
+  const key = `${name}@${type.updatedAt}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    const compiled = compileEventSchema(JSON.parse(type.schema!) as Record<string, unknown>);
+    // Schemas are checked when they are written; one that no longer compiles (a newer ajv) accepts everything.
+    validate = compiled.ok ? compiled.validate : ((() => true) as unknown as ValidateFunction);
+    if (validators.size >= SCHEMA_CACHE_MAX) validators.delete(validators.keys().next().value!);
+    validators.set(key, validate);
+  }
+  return validate;
 }
 
 /** One page of a workspace's events. */

@@ -31,6 +31,11 @@ export async function createWorkspace(
   });
 }
 
+/** True when a workspace with this id exists. */
+export async function workspaceExists(ctx: ServiceContext, id: string): Promise<boolean> {
+  return (await workspaces.findWorkspace(ctx.store.db, id)) !== null;
+}
+
 /** The workspace, or a 404. */
 export async function getWorkspace(ctx: ServiceContext, id: string): Promise<Workspace> {
   const workspace = await workspaces.findWorkspace(ctx.store.db, id);

@@ -19,6 +19,8 @@ export interface ClaimedDelivery {
   retrySchedule: string | null;
   rateLimitPerS: number | null;
   webhookUpdatedAt: number;
+  /** 1 for a test send: one attempt, no retries, outside the webhook's health counters. */
+  isTest: number;
 }
 
 export interface ClaimOptions {
@@ -73,6 +75,7 @@ export async function claimDueDeliveries(
       'w.retry_schedule as retrySchedule',
       'w.rate_limit_per_s as rateLimitPerS',
       'w.updated_at as webhookUpdatedAt',
+      'd.is_test as isTest',
     ])
     .where('d.id', 'in', claimed)
     .orderBy('d.id')

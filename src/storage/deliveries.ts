@@ -11,7 +11,8 @@ import type { DeliveriesTable } from './schema.js';
 export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: number): Promise<number> {
   const result = await db
     .updateTable('deliveries')
-    .set({ status: 'cancelled', locked_by: null, updated_at: now })
+    // A row being sent keeps its lease holder, so the attempt in flight is still logged when it ends.
+    .set({ status: 'cancelled', updated_at: now })
     .where('webhook_id', '=', webhookId)
     .where('status', 'in', ['pending', 'retrying', 'sending'])
     .executeTakeFirst();
@@ -27,6 +28,7 @@ const toDelivery = (row: Selectable<DeliveriesTable>): Delivery => ({
   eventType: row.event_type,
   status: row.status as DeliveryState,
   attemptCount: row.attempt_count,
+  isTest: row.is_test === 1,
   nextAttemptAt: row.status === 'pending' || row.status === 'retrying' ? row.next_attempt_at : null,
   lastAttemptAt: row.last_attempt_at,
   lastStatusCode: row.last_status_code,
@@ -107,13 +109,14 @@ export async function requeueDelivery(db: Db, deliveryId: number, now: number): 
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Re-queues every failed delivery of a webhook created at or after `since`; answers how many. */
+/** Re-queues every failed delivery (test sends aside) of a webhook created at or after `since`; answers how many. */
 export async function requeueFailedSince(db: Db, webhookId: string, since: number, now: number): Promise<number> {
   const result = await db
     .updateTable('deliveries')
     .set({ status: 'retrying', next_attempt_at: now, locked_by: null, updated_at: now })
     .where('webhook_id', '=', webhookId)
     .where('status', '=', 'failed')
+    .where('is_test', '=', 0)
     .where('created_at', '>=', since)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

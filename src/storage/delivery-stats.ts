@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from './schema.js';
 
+/** Test sends are kept out of a webhook's stats: their attempts are excluded by delivery. */
+const notTestAttempt = (db: Db, webhookId: string) =>
+  sql<boolean>`delivery_id not in (${db.selectFrom('deliveries').select('id').where('webhook_id', '=', webhookId).where('is_test', '=', 1)})`;
+
 /** How many of a webhook's deliveries created since `since` are in each state. */
 export async function countDeliveriesByStatus(db: Db, webhookId: string, since: number): Promise<Record<string, number>> {
   const rows = await db
@@ -8,6 +12,7 @@ export async function countDeliveriesByStatus(db: Db, webhookId: string, since: 
     .select(['status', sql<number>`count(*)`.as('n')])
     .where('webhook_id', '=', webhookId)
     .where('created_at', '>=', since)
+    .where('is_test', '=', 0)
     .groupBy('status')
     .execute();
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
@@ -21,6 +26,7 @@ export async function recentAttemptDurations(db: Db, webhookId: string, since: n
     .where('webhook_id', '=', webhookId)
     .where('created_at', '>=', since)
     .where('status_code', 'is not', null)
+    .where(notTestAttempt(db, webhookId))
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();
@@ -45,6 +51,7 @@ export async function attemptBuckets(
     ])
     .where('webhook_id', '=', webhookId)
     .where('created_at', '>=', since)
+    .where(notTestAttempt(db, webhookId))
     .groupBy(bucket)
     .execute();
   return rows.map((row) => ({ bucket: Math.floor(Number(row.bucket)), succeeded: Number(row.succeeded), failed: Number(row.failed) }));

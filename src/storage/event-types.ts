@@ -8,6 +8,7 @@ const toEventType = (row: Selectable<EventTypesTable>): EventType => ({
   description: row.description,
   schema: readJson(row.schema, null),
   example: readJson(row.example, null),
+  strict: row.strict === 1,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -25,6 +26,16 @@ export async function knownEventTypeNames(db: Db, names: string[]): Promise<Set<
   return new Set(rows.map((row) => row.name));
 }
 
+/** What publish needs of each catalogued type among `names`: its schema (text), whether strict, its version. */
+export async function eventTypesForPublish(
+  db: Db,
+  names: string[],
+): Promise<Map<string, { schema: string | null; strict: boolean; updatedAt: number }>> {
+  if (names.length === 0) return new Map();
+  const rows = await db.selectFrom('event_types').select(['name', 'schema', 'strict', 'updated_at']).where('name', 'in', names).execute();
+  return new Map(rows.map((row) => [row.name, { schema: row.schema, strict: row.strict === 1, updatedAt: Number(row.updated_at) }]));
+}
+
 /** One event type, or null. */
 export async function findEventType(db: Db, name: string): Promise<EventType | null> {
   const row = await db.selectFrom('event_types').selectAll().where('name', '=', name).executeTakeFirst();
@@ -40,6 +51,7 @@ export async function insertEventType(db: Db, type: Omit<EventType, 'updatedAt'>
       description: type.description,
       schema: type.schema === null ? null : JSON.stringify(type.schema),
       example: type.example === null ? null : JSON.stringify(type.example),
+      strict: type.strict ? 1 : 0,
       created_at: type.createdAt,
       updated_at: type.createdAt,
     })
@@ -48,11 +60,11 @@ export async function insertEventType(db: Db, type: Omit<EventType, 'updatedAt'>
   return toEventType(row);
 }
 
-/** Changes description, schema or example; null if the type does not exist. */
+/** Changes description, schema, example or strictness; null if the type does not exist. */
 export async function updateEventType(
   db: Db,
   name: string,
-  changes: Partial<Pick<EventType, 'description' | 'schema' | 'example'>>,
+  changes: Partial<Pick<EventType, 'description' | 'schema' | 'example' | 'strict'>>,
   now: number,
 ): Promise<EventType | null> {
   const row = await db
@@ -61,6 +73,7 @@ export async function updateEventType(
       ...(changes.description !== undefined && { description: changes.description }),
       ...(changes.schema !== undefined && { schema: changes.schema === null ? null : JSON.stringify(changes.schema) }),
       ...(changes.example !== undefined && { example: changes.example === null ? null : JSON.stringify(changes.example) }),
+      ...(changes.strict !== undefined && { strict: changes.strict ? 1 : 0 }),
       updated_at: now,
     })
     .where('name', '=', name)

@@ -4,6 +4,10 @@ import { initialMigration } from './migrations/001-initial.js';
 import { defaultEventTypesMigration } from './migrations/002-default-event-types.js';
 import { webhookScopesMigration } from './migrations/003-webhook-scopes.js';
 import { rateLimitBucketsMigration } from './migrations/004-rate-limit-buckets.js';
+import { webhookSubscriptionsMigration } from './migrations/005-webhook-subscriptions.js';
+import { attemptOnceMigration } from './migrations/006-attempt-once.js';
+import { webhookHealthMigration } from './migrations/007-webhook-health.js';
+import { publishChecksMigration } from './migrations/008-publish-checks.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -12,6 +16,10 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '002-default-event-types': defaultEventTypesMigration,
     '003-webhook-scopes': webhookScopesMigration,
     '004-rate-limit-buckets': rateLimitBucketsMigration,
+    '005-webhook-subscriptions': webhookSubscriptionsMigration,
+    '006-attempt-once': attemptOnceMigration,
+    '007-webhook-health': webhookHealthMigration,
+    '008-publish-checks': publishChecksMigration,
   };
 }
 

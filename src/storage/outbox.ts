@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
+import { eventPayload } from '../domain/event-payload.js';
+import { newEventId } from '../domain/ids.js';
 import type { Db } from './schema.js';
+import { subscribersQuery } from './subscriptions.js';
 import { WAKEUP_CHANNEL } from './wakeups.js';
 
 /** An event as written to the outbox, with the exact body receivers will get. */
@@ -9,35 +12,42 @@ export interface OutboxEvent {
   type: string;
   payload: string;
   idempotencyKey: string | null;
+  /** Hash of the publish request behind `idempotencyKey` (null without a key). */
+  requestHash: string | null;
   createdAt: number;
+}
+
+/** A new event as the outbox stores it, with the body receivers will get: the one place events are built. */
+export function newOutboxEvent(input: {
+  workspaceId: string;
+  type: string;
+  data: unknown;
+  createdAt: number;
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
+}): OutboxEvent {
+  const event = { id: newEventId(), type: input.type, createdAt: input.createdAt, workspaceId: input.workspaceId };
+  return {
+    ...event,
+    payload: eventPayload({ ...event, data: input.data }),
+    idempotencyKey: input.idempotencyKey ?? null,
+    requestHash: input.requestHash ?? null,
+  };
 }
 
 // 9 bound values a row; SQLite allows 32 766 per statement, PostgreSQL 65 535.
 const DELIVERY_CHUNK = 1000;
 
 /**
- * The active webhooks of a workspace subscribed to `type` (or to `*`). JSON arrays are matched on their
- * quoted elements, which is exact because event names cannot contain quotes.
- */
-export async function subscribedWebhookIds(db: Db, workspaceId: string, type: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('webhooks')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('is_active', '=', 1)
-    .where((eb) =>
-      eb.or([eb('events', 'like', `%${JSON.stringify(type)}%`), eb('events', 'like', '%"*"%')]),
-    )
-    .orderBy('seq')
-    .execute();
-  return rows.map((row) => row.id);
-}
-
-/**
- * Writes an event and one pending delivery per webhook. Call inside the publishing transaction: the
+ * Writes an event and one pending delivery per webhook (test sends when `isTest`). Call inside the publishing transaction: the
  * event and its deliveries commit together or not at all, which is what makes a 202 durable.
  */
-export async function writeEventWithDeliveries(db: Db, event: OutboxEvent, webhookIds: string[]): Promise<void> {
+export async function writeEventWithDeliveries(
+  db: Db,
+  event: OutboxEvent,
+  webhookIds: string[],
+  options: { isTest?: boolean } = {},
+): Promise<void> {
   await db
     .insertInto('events')
     .values({
@@ -46,6 +56,7 @@ export async function writeEventWithDeliveries(db: Db, event: OutboxEvent, webho
       type: event.type,
       payload: event.payload,
       idempotency_key: event.idempotencyKey,
+      request_hash: event.requestHash,
       created_at: event.createdAt,
     })
     .execute();
@@ -59,6 +70,7 @@ export async function writeEventWithDeliveries(db: Db, event: OutboxEvent, webho
           workspace_id: event.workspaceId,
           event_type: event.type,
           status: 'pending',
+          is_test: options.isTest ? 1 : 0,
           attempt_count: 0,
           next_attempt_at: event.createdAt,
           created_at: event.createdAt,
@@ -77,9 +89,7 @@ export async function writeEventWithDeliveries(db: Db, event: OutboxEvent, webho
 export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promise<number> {
   const { rows } = await sql<{ deliveries: string }>`
     with subscribers as (
-      select id, seq from webhooks
-      where workspace_id = ${event.workspaceId} and is_active = 1
-        and (events like ${`%${JSON.stringify(event.type)}%`} or events like '%"*"%')
+      ${subscribersQuery(event.workspaceId, event.type)}
     ), event as (
       insert into events (id, workspace_id, type, payload, idempotency_key, created_at)
       values (${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${event.createdAt})
@@ -100,17 +110,17 @@ export async function findIdempotentEvent(
   db: Db,
   workspaceId: string,
   idempotencyKey: string,
-): Promise<{ id: string; createdAt: number; deliveries: number } | null> {
+): Promise<{ id: string; createdAt: number; deliveries: number; requestHash: string | null } | null> {
   const row = await db
     .selectFrom('events')
-    .select(['id', 'created_at'])
+    .select(['id', 'created_at', 'request_hash'])
     .select((eb) =>
       eb.selectFrom('deliveries').select(sql<number>`count(*)`.as('n')).whereRef('deliveries.event_id', '=', 'events.id').as('deliveries'),
     )
     .where('workspace_id', '=', workspaceId)
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
-  return row ? { id: row.id, createdAt: row.created_at, deliveries: Number(row.deliveries ?? 0) } : null;
+  return row ? { id: row.id, createdAt: row.created_at, deliveries: Number(row.deliveries ?? 0), requestHash: row.request_hash } : null;
 }
 
 /** Frees an idempotency key whose 24-hour window has passed, so it can name a new event. */

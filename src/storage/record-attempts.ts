@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import { foldWebhookOutcomes, type WebhookOutcome } from '../domain/webhook-health.js';
 import type { Db, StoreKind } from './schema.js';
+import { inTransaction } from './transaction.js';
 
 /** The outcome of one attempt and what the delivery becomes. */
 export interface AttemptRecord {
@@ -17,84 +19,110 @@ export interface AttemptRecord {
   /** `succeeded`, `retrying` (then `nextAttemptAt` is set) or `failed`. */
   nextStatus: 'succeeded' | 'retrying' | 'failed';
   nextAttemptAt: number | null;
-}
-
-/** Per-webhook totals of one batch, folded into the webhook row in one statement each. */
-export interface WebhookOutcome {
-  webhookId: string;
-  lastTriggeredAt: number;
-  /** Time of the last success in the batch, if any; a success ends the failure streak. */
-  lastSuccessAt: number | null;
-  /** Deliveries that ended `failed` after the last success in the batch. */
-  failedAfterLastSuccess: number;
+  /** A test send: recorded like any attempt, but kept out of the webhook's health counters. */
+  isTest: boolean;
 }
 
 const CHUNK = 500;
 
 /**
- * Records a batch of attempts in one transaction: the attempt rows, each delivery's new state (only while
- * it is still `sending`, so a cancellation in the meantime wins), and the webhooks' counters.
- * Answers the webhooks whose failure streak reached `disableAfter`.
+ * Records a batch of one worker's attempts in one transaction, fenced by its lease: only deliveries that
+ * `workerId` still holds, at the attempt number it sent, change (graphile-worker's `locked_by = $worker`).
+ * A worker whose lease was taken over records nothing, and a batch written twice is written once.
+ * The delivery's state changes only while it is still `sending` (a cancellation in the meantime wins,
+ * though the attempt that was made is still logged). Answers the webhooks whose failure streak reached
+ * `disableAfter`.
  */
 export async function recordAttempts(
   db: Db,
   kind: StoreKind,
+  workerId: string,
   records: AttemptRecord[],
-  outcomes: WebhookOutcome[],
   disableAfter: number,
 ): Promise<{ webhookId: string; failureCount: number }[]> {
-  const run = async (trx: Db) => {
+  return inTransaction(db, async (trx) => {
+    const held: AttemptRecord[] = [];
     for (let start = 0; start < records.length; start += CHUNK) {
-      await trx
-        .insertInto('delivery_attempts')
-        .values(
-          records.slice(start, start + CHUNK).map((r) => ({
-            delivery_id: r.deliveryId,
-            webhook_id: r.webhookId,
-            attempt: r.attempt,
-            outcome: r.outcome,
-            status_code: r.statusCode,
-            duration_ms: r.durationMs,
-            error: r.error,
-            request_headers: r.requestHeaders,
-            response_headers: r.responseHeaders,
-            response_body: r.responseBody,
-            created_at: r.at,
-          })),
-        )
-        .execute();
+      const chunk = records.slice(start, start + CHUNK);
+      const ids = new Set(await updateHeldDeliveries(trx, kind, workerId, chunk));
+      held.push(...chunk.filter((record) => ids.has(record.deliveryId)));
     }
-    for (let start = 0; start < records.length; start += CHUNK) {
-      await updateDeliveries(trx, kind, records.slice(start, start + CHUNK));
+    for (let start = 0; start < held.length; start += CHUNK) {
+      await insertAttempts(trx, held.slice(start, start + CHUNK));
     }
+    const counted = held.filter((record) => !record.isTest);
+    const outcomes = foldWebhookOutcomes(
+      counted.map((r) => ({ webhookId: r.webhookId, at: r.at, succeeded: r.nextStatus === 'succeeded', deliveryFailed: r.nextStatus === 'failed', error: r.error })),
+    );
     const reachedLimit: { webhookId: string; failureCount: number }[] = [];
-    for (const o of outcomes) {
-      const row = await trx
-        .updateTable('webhooks')
-        .set({
-          last_triggered_at: sql`case when last_triggered_at is null or last_triggered_at < ${o.lastTriggeredAt} then ${o.lastTriggeredAt} else last_triggered_at end`,
-          ...(o.lastSuccessAt !== null
-            ? { last_success_at: o.lastSuccessAt, failure_count: o.failedAfterLastSuccess }
-            : { failure_count: sql`failure_count + ${o.failedAfterLastSuccess}` }),
-        })
-        .where('id', '=', o.webhookId)
-        .returning(['failure_count', 'is_active'])
-        .executeTakeFirst();
-      if (row && row.is_active === 1 && disableAfter > 0 && row.failure_count >= disableAfter && o.failedAfterLastSuccess > 0) {
-        reachedLimit.push({ webhookId: o.webhookId, failureCount: row.failure_count });
+    for (const outcome of outcomes) {
+      const row = await updateWebhookHealth(trx, outcome);
+      if (row && row.is_active === 1 && disableAfter > 0 && row.failure_count >= disableAfter && outcome.failedDeliveriesAfterLastSuccess > 0) {
+        reachedLimit.push({ webhookId: outcome.webhookId, failureCount: row.failure_count });
       }
     }
     return reachedLimit;
-  };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  });
+}
+
+async function insertAttempts(db: Db, records: AttemptRecord[]): Promise<void> {
+  if (!records.length) return;
+  await db
+    .insertInto('delivery_attempts')
+    .values(
+      records.map((r) => ({
+        delivery_id: r.deliveryId,
+        webhook_id: r.webhookId,
+        attempt: r.attempt,
+        outcome: r.outcome,
+        status_code: r.statusCode,
+        duration_ms: r.durationMs,
+        error: r.error,
+        request_headers: r.requestHeaders,
+        response_headers: r.responseHeaders,
+        response_body: r.responseBody,
+        created_at: r.at,
+      })),
+    )
+    // The lease fence already lets each attempt through once; a row that exists anyway must not poison
+    // the whole batch (it would be retried, and refused, forever).
+    .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing())
+    .execute();
+}
+
+/** Folds a batch's outcome into the webhook's counters; answers its new failure count and whether it is active. */
+function updateWebhookHealth(db: Db, o: WebhookOutcome) {
+  const later = (column: string, value: number) =>
+    sql<number>`case when ${sql.ref(column)} is null or ${sql.ref(column)} < ${value} then ${value} else ${sql.ref(column)} end`;
+  return db
+    .updateTable('webhooks')
+    .set({
+      last_triggered_at: later('last_triggered_at', o.lastTriggeredAt),
+      ...(o.lastError !== null && { last_error: o.lastError }),
+      ...(o.lastSuccessAt !== null
+        ? {
+            last_success_at: o.lastSuccessAt,
+            failure_count: o.failedDeliveriesAfterLastSuccess,
+            consecutive_failed_attempts: o.failedAttemptsAfterLastSuccess,
+            failing_since: o.firstFailureAt,
+          }
+        : {
+            failure_count: sql`failure_count + ${o.failedDeliveriesAfterLastSuccess}`,
+            consecutive_failed_attempts: sql`consecutive_failed_attempts + ${o.failedAttemptsAfterLastSuccess}`,
+            failing_since: sql`coalesce(failing_since, ${o.firstFailureAt})`,
+          }),
+    })
+    .where('id', '=', o.webhookId)
+    .returning(['failure_count', 'is_active'])
+    .executeTakeFirst();
 }
 
 /**
- * Moves each delivery to its new state in one statement for the whole chunk (only while it is still
- * `sending`: a cancellation in the meantime wins). One statement instead of one per row cut the worker's
- * CPU per delivery (bench/README.md). PostgreSQL needs the VALUES typed; SQLite takes them as they are.
+ * Moves each delivery this worker holds to its new state in one statement for the whole chunk and
+ * answers the ids it changed. One statement instead of one per row cut the worker's CPU per delivery
+ * (bench/README.md). PostgreSQL needs the VALUES typed; SQLite takes them as they are.
  */
-async function updateDeliveries(db: Db, kind: StoreKind, records: AttemptRecord[]): Promise<void> {
+async function updateHeldDeliveries(db: Db, kind: StoreKind, workerId: string, records: AttemptRecord[]): Promise<number[]> {
   const cast = (value: unknown, type: string) => (kind === 'postgres' ? sql`${value}::${sql.raw(type)}` : sql`${value}`);
   const rows = records.map(
     (r) =>
@@ -109,13 +137,16 @@ async function updateDeliveries(db: Db, kind: StoreKind, records: AttemptRecord[
         cast(r.durationMs, 'integer'),
       ])})`,
   );
-  await sql`
+  const { rows: changed } = await sql<{ id: number | string }>`
     with v(id, status, attempt, next_attempt_at, at, status_code, error, duration_ms) as (values ${sql.join(rows)})
     update deliveries set
-      status = v.status, attempt_count = v.attempt, next_attempt_at = v.next_attempt_at, locked_by = null,
+      status = case when deliveries.status = 'sending' then v.status else deliveries.status end,
+      attempt_count = v.attempt, next_attempt_at = v.next_attempt_at, locked_by = null,
       last_attempt_at = v.at, last_status_code = v.status_code, last_error = v.error,
       last_duration_ms = v.duration_ms, updated_at = v.at
     from v
-    where deliveries.id = v.id and deliveries.status = 'sending'
+    where deliveries.id = v.id and deliveries.locked_by = ${workerId} and deliveries.attempt_count = v.attempt - 1
+    returning deliveries.id
   `.execute(db);
+  return changed.map((row) => Number(row.id));
 }

@@ -31,6 +31,8 @@ export interface EventTypesTable {
   description: string;
   schema: string | null;
   example: string | null;
+  /** 1: publishes whose `data` does not match `schema` are refused. */
+  strict: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -68,11 +70,23 @@ export interface WebhooksTable {
   retry_schedule: string | null;
   rate_limit_per_s: number | null;
   failure_count: number;
+  /** Failed attempts (not deliveries) since the last success. */
+  consecutive_failed_attempts: Generated<number>;
+  /** When the current run of failed attempts began; null while healthy. */
+  failing_since: number | null;
+  last_error: string | null;
   last_triggered_at: number | null;
   last_success_at: number | null;
   disabled_reason: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** Derived from `webhooks.events`: one row per event type a webhook subscribes to (`*` for all). */
+export interface WebhookSubscriptionsTable {
+  workspace_id: string;
+  event_type: string;
+  webhook_id: string;
 }
 
 export interface EventsTable {
@@ -83,6 +97,8 @@ export interface EventsTable {
   /** The exact JSON body receivers get, serialised once at publish time. */
   payload: string;
   idempotency_key: string | null;
+  /** SHA-256 of the type and data published under `idempotency_key`: a different request reusing it is a 409. */
+  request_hash: string | null;
   created_at: number;
 }
 
@@ -93,6 +109,8 @@ export interface DeliveriesTable {
   workspace_id: string;
   event_type: string;
   status: string;
+  /** 1 for a test send: one attempt, kept out of the webhook's counters and stats. */
+  is_test: Generated<number>;
   attempt_count: number;
   /** When the row is next claimable; while `sending` it is the lease expiry. */
   next_attempt_at: number;
@@ -134,6 +152,7 @@ export interface Database {
   event_types: EventTypesTable;
   templates: TemplatesTable;
   webhooks: WebhooksTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
   events: EventsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;

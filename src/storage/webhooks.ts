@@ -5,6 +5,8 @@ import { openHeaders, type Sealer, sealHeaders } from '../domain/sealed-headers.
 import { readJson } from './json-column.js';
 import { fetchPage } from './list-query.js';
 import type { Db, WebhooksTable } from './schema.js';
+import { replaceSubscriptions } from './subscriptions.js';
+import { inTransaction } from './transaction.js';
 
 type Row = Selectable<WebhooksTable>;
 
@@ -34,6 +36,9 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   retryScheduleMs: readJson<number[] | null>(row.retry_schedule, null),
   rateLimitPerS: row.rate_limit_per_s,
   failureCount: row.failure_count,
+  consecutiveFailedAttempts: row.consecutive_failed_attempts,
+  failingSince: row.failing_since === null ? null : Number(row.failing_since),
+  lastError: row.last_error,
   lastTriggeredAt: row.last_triggered_at,
   lastSuccessAt: row.last_success_at,
   disabledReason: row.disabled_reason,
@@ -63,7 +68,15 @@ export interface NewWebhookRow {
 }
 
 /** Inserts a webhook; a second one for the same template and owner raises a unique violation. */
-export async function insertWebhook(db: Db, input: NewWebhookRow, box: Sealer): Promise<Webhook> {
+export function insertWebhook(db: Db, input: NewWebhookRow, box: Sealer): Promise<Webhook> {
+  return inTransaction(db, async (trx) => {
+    const webhook = await insertWebhookRow(trx, input, box);
+    await replaceSubscriptions(trx, webhook, webhook.events);
+    return webhook;
+  });
+}
+
+async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Promise<Webhook> {
   const row = await db
     .insertInto('webhooks')
     .values({
@@ -143,7 +156,7 @@ export type WebhookChanges = Partial<{
   failureCount: number;
 }>;
 
-/** Applies `changes`; answers the updated webhook or null if it is gone. */
+/** Applies `changes`; answers the updated webhook or null if it is gone. Call in a transaction when `events` changes. */
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges, now: number, box: Sealer): Promise<Webhook | null> {
   const row = await db
     .updateTable('webhooks')
@@ -167,11 +180,15 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  return row ? toWebhook(row, box) : null;
+  if (!row) return null;
+  const webhook = toWebhook(row, box);
+  if (changes.events !== undefined) await replaceSubscriptions(db, webhook, webhook.events);
+  return webhook;
 }
 
 /** Deletes a webhook with its delivery history; answers whether it existed. */
 export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
+  await db.deleteFrom('webhook_subscriptions').where('webhook_id', '=', id).execute();
   await db.deleteFrom('delivery_attempts').where('webhook_id', '=', id).execute();
   await db.deleteFrom('deliveries').where('webhook_id', '=', id).execute();
   const result = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();

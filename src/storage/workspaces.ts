@@ -79,6 +79,7 @@ export async function deleteWorkspace(db: Db, id: string): Promise<boolean> {
   const webhookIds = db.selectFrom('webhooks').select('id').where('workspace_id', '=', id);
   await db.deleteFrom('delivery_attempts').where('webhook_id', 'in', webhookIds).execute();
   await db.deleteFrom('deliveries').where('workspace_id', '=', id).execute();
+  await db.deleteFrom('webhook_subscriptions').where('workspace_id', '=', id).execute();
   await db.deleteFrom('webhooks').where('workspace_id', '=', id).execute();
   await db.deleteFrom('events').where('workspace_id', '=', id).execute();
   await db.deleteFrom('api_keys').where('workspace_id', '=', id).execute();

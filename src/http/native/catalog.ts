@@ -10,6 +10,7 @@ const EventTypeResponse = Type.Object({
   description: Type.String(),
   schema: Nullable(JsonObject),
   example: Nullable(JsonObject),
+  strict: Type.Boolean({ description: 'publishes whose `data` does not match `schema` are refused with 422' }),
 });
 const CreateEventType = Type.Object(
   {
@@ -17,6 +18,7 @@ const CreateEventType = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     schema: Type.Optional(Nullable(JsonObject)),
     example: Type.Optional(Nullable(JsonObject)),
+    strict: Type.Optional(Type.Boolean({ description: 'enforce `schema` (JSON Schema 2020-12) on published `data`' })),
   },
   { additionalProperties: false },
 );
@@ -25,6 +27,7 @@ const UpdateEventType = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     schema: Type.Optional(Nullable(JsonObject)),
     example: Type.Optional(Nullable(JsonObject)),
+    strict: Type.Optional(Type.Boolean({ description: 'enforce `schema` (JSON Schema 2020-12) on published `data`' })),
   },
   { additionalProperties: false },
 );
@@ -43,7 +46,7 @@ const CreateTemplate = Type.Object(
   { additionalProperties: false },
 );
 
-export const eventTypeJson = (t: EventType) => ({ name: t.name, description: t.description, schema: t.schema, example: t.example });
+export const eventTypeJson = (t: EventType) => ({ name: t.name, description: t.description, schema: t.schema, example: t.example, strict: t.strict });
 export const templateJson = (t: Template) => ({ id: t.id, name: t.name, description: t.description, events: t.events });
 
 /** The event-type catalog and webhook templates: read by everyone, managed by the operator. */
@@ -61,12 +64,12 @@ export async function catalogRoutes(app: FastifyInstance): Promise<void> {
   app.post(
     '/admin/event-types',
     { onRequest: admin, schema: { ...adminCommon, summary: 'Add an event type', body: CreateEventType, response: { 201: EventTypeResponse, ...errorResponses(409, 422) } } },
-    async (request, reply) => reply.status(201).send(eventTypeJson(await catalog.createEventType(ctx, request.body as { name: string }))),
+    async (request, reply) => reply.status(201).send(eventTypeJson(await catalog.createEventType(ctx, request.body as catalog.EventTypeChanges & { name: string }))),
   );
   app.patch(
     '/admin/event-types/:name',
     { onRequest: admin, schema: { ...adminCommon, summary: 'Update an event type', params: NameParams, body: UpdateEventType, response: { 200: EventTypeResponse, ...errorResponses(422) } } },
-    async (request) => eventTypeJson(await catalog.updateEventType(ctx, (request.params as { name: string }).name, request.body as object)),
+    async (request) => eventTypeJson(await catalog.updateEventType(ctx, (request.params as { name: string }).name, request.body as catalog.EventTypeChanges)),
   );
   app.delete(
     '/admin/event-types/:name',

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { fieldError } from '../../domain/errors.js';
 import type { PublishedEvent } from '../../domain/models.js';
 import * as service from '../../services/events.js';
 import { principalOf } from '../auth.js';
@@ -19,6 +20,20 @@ const PublishBody = Type.Union([
   EventInput,
   Type.Object({ events: Type.Array(EventInput, { minItems: 1, maxItems: service.MAX_BATCH }) }, { additionalProperties: false }),
 ]);
+type PublishBody = service.PublishInput | { events: service.PublishInput[] };
+
+/** Applies the `Idempotency-Key` header (Stripe's and Svix's convention) to a publish body. */
+function withIdempotencyHeader(body: PublishBody, header: string | string[] | undefined): PublishBody {
+  if (typeof header !== 'string') return body;
+  if ('events' in body) {
+    return { events: body.events.map((event, i) => ({ ...event, idempotency_key: event.idempotency_key ?? `${header}:${i}` })) };
+  }
+  if (body.idempotency_key !== undefined && body.idempotency_key !== header) {
+    throw fieldError('idempotency_key', 'differs from the Idempotency-Key header', 'idempotency_key_mismatch');
+  }
+  return { ...body, idempotency_key: header };
+}
+
 const PublishResponse = Type.Object({ id: Type.String(), deliveries: Type.Integer() });
 const EventResponse = Type.Object({
   id: Type.String(),
@@ -43,14 +58,19 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         ...common,
         summary: 'Publish an event (or a batch of up to 500)',
-        description: 'The event and all its deliveries are stored in one transaction before the 202.',
+        description:
+          'The event and all its deliveries are stored in one transaction before the 202. An `Idempotency-Key` ' +
+          'header means the same as the body\'s `idempotency_key` (in a batch, event *i* without its own key gets ' +
+          '`<key>:<i>`); a replay within 24 h answers 200 with the first event, the same key with a different ' +
+          'type or data answers 409 `idempotency_key_reused`.',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
         body: PublishBody,
-        response: { 202: Type.Union([PublishResponse, Type.Array(PublishResponse)]), 200: PublishResponse, ...errorResponses(413, 422) },
+        response: { 202: Type.Union([PublishResponse, Type.Array(PublishResponse)]), 200: PublishResponse, ...errorResponses(409, 413, 422) },
       },
     },
     async (request, reply) => {
       const workspaceId = (request.params as { workspace_id: string }).workspace_id;
-      const body = request.body as service.PublishInput | { events: service.PublishInput[] };
+      const body = withIdempotencyHeader(request.body as PublishBody, request.headers['idempotency-key']);
       if ('events' in body) {
         const results = await service.publishEvents(ctx, workspaceId, body.events, (i) => ['body', 'events', i]);
         return reply.status(202).send(results.map(({ id, deliveries }) => ({ id, deliveries })));
