@@ -7,6 +7,7 @@ export const SQLITE_SYNCHRONOUS = ['normal', 'full'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 export interface Config {
   readonly database:
@@ -37,6 +38,8 @@ export interface Config {
   };
   readonly retentionMs: number;
   readonly logLevel: LogLevel;
+  /** JSON lines, or readable ones (`HOOKD_LOG_FORMAT=auto`: readable in `--dev` on a terminal). */
+  readonly logFormat: 'json' | 'pretty';
   readonly metricsToken: string | null;
   readonly secretGraceMs: number;
   readonly maxInFlight: number;
@@ -63,6 +66,8 @@ export interface ConfigOverrides {
   role?: string;
   dev?: boolean;
   databaseUrl?: string;
+  /** Standard output is a terminal (a person is reading the logs). */
+  terminal?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -137,6 +142,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     }),
     retentionMs: duration(read('HOOKD_RETENTION'), 'HOOKD_RETENTION', '30d', 60_000, 3650 * 86_400_000),
     logLevel: oneOf(read('HOOKD_LOG_LEVEL'), 'HOOKD_LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: logFormat(oneOf(read('HOOKD_LOG_FORMAT'), 'HOOKD_LOG_FORMAT', LOG_FORMATS, 'auto'), dev, overrides.terminal ?? false),
     metricsToken: read('HOOKD_METRICS_TOKEN') ?? null,
     secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
     maxInFlight: integer(read('HOOKD_MAX_IN_FLIGHT'), 'HOOKD_MAX_IN_FLIGHT', 256, 1, 10_000),
@@ -165,6 +171,11 @@ function parseDatabaseUrl(
   }
   if (path === '') throw new ConfigError('DATABASE_URL', 'names no SQLite file');
   return { kind: 'sqlite', path };
+}
+
+function logFormat(format: (typeof LOG_FORMATS)[number], dev: boolean, terminal: boolean): 'json' | 'pretty' {
+  if (format !== 'auto') return format;
+  return dev && terminal ? 'pretty' : 'json';
 }
 
 function bool(text: string | undefined, name: string, fallback: boolean): boolean {

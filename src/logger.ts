@@ -1,7 +1,23 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+import pretty from 'pino-pretty';
+import type { Config, LogLevel } from './config.js';
 
-/** The root logger. Credentials and secrets are redacted wherever they could appear. */
+/** Lines a person reads (`hookd serve --dev`): one line per entry with its fields, colours on a terminal. */
+export function readableLogStream(): DestinationStream {
+  return pretty({
+    destination: 1,
+    sync: true,
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+  });
+}
+
+/**
+ * The root logger: JSON lines, or readable ones in `--dev`. Credentials and secrets are redacted
+ * wherever they could appear.
+ */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -22,4 +38,9 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     },
     destination,
   );
+}
+
+/** The logger a hookd process runs with: its level and format. */
+export function loggerFor(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
+  return createLogger(config.logLevel, config.logFormat === 'pretty' ? readableLogStream() : undefined);
 }

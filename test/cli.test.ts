@@ -128,6 +128,68 @@ describe('hookd CLI (subprocess)', () => {
     }
   });
 
+  it('--dev listens on 127.0.0.1 unless told otherwise, and the banner names the API, docs and dashboard', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--dev', '--port', '0'], {
+      env: { PATH: process.env.PATH, DATABASE_URL: join(tempDir(), 'hookd.db'), HOOKD_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const url = await waitForStart(child);
+    expect(new URL(url).hostname).toBe('127.0.0.1');
+    await eventually(async () => stderr.includes('/dashboard'));
+    expect(stderr).toContain(`${url}/api/v1`);
+    expect(stderr).toContain(`${url}/docs`);
+    expect(stderr).toContain(`${url}/dashboard`);
+  });
+
+  it('on a port already in use, says so and suggests --port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const result = run(['serve', '--port', port, '--host', '127.0.0.1'], { DATABASE_URL: join(tempDir(), 'hookd.db'), HOOKD_LOG_LEVEL: 'silent' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('EADDRINUSE');
+      expect(result.stderr).toContain('--port');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('writes readable log lines when asked (HOOKD_LOG_FORMAT=pretty; the default in --dev on a terminal)', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--dev', '--port', '0'], {
+      env: { PATH: process.env.PATH, DATABASE_URL: join(tempDir(), 'hookd.db'), HOOKD_LOG_FORMAT: 'pretty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await eventually(async () => stdout.includes('hookd started'));
+    const line = stdout.split('\n').find((l) => l.includes('hookd started'))!;
+    expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO/);
+    expect(() => JSON.parse(line)).toThrow();
+  });
+
+  it('stops when `npx hookd serve` is stopped with SIGTERM (npm does not pass it on), freeing its port', async () => {
+    const root = join(import.meta.dirname, '..');
+    const npx = spawn('npx', ['--offline', 'hookd', 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME ?? tempDir(), DATABASE_URL: join(tempDir(), 'hookd.db'), HOOKD_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(npx);
+    let started = '';
+    npx.stdout!.on('data', (chunk: Buffer) => (started += chunk.toString()));
+    const line = await eventually(async () => started.split('\n').find((l) => l.includes('"hookd started"')), 30_000);
+    const { url } = JSON.parse(line) as { url: string };
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    npx.kill('SIGTERM');
+    // hookd notices that its launcher is gone, drains and exits: its port stops answering.
+    await eventually(async () => fetch(`${url}/healthz`, { headers: { connection: 'close' } }).then(() => false, () => true), 15_000);
+  });
+
   it('tells how to create the first admin key on an empty database', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {

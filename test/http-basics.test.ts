@@ -121,8 +121,22 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     expect(doc.body.paths['/api/v1/admin/workspaces']).toBeDefined();
+    // Public text speaks of the product, not of the documents it grew from.
+    expect(doc.text).not.toMatch(/seed \d/i);
     const docs = await h.request('GET', '/docs/', { key: null });
     expect(docs.status).toBe(200);
+  });
+
+  it('leads / to the dashboard', async () => {
+    const root = await h.request('GET', '/', { key: null });
+    expect(root.status).toBe(302);
+    expect(root.headers.location).toBe('/dashboard');
+  });
+
+  it('names process metrics as every Prometheus client does', async () => {
+    const metrics = await h.request('GET', '/metrics', { key: null });
+    expect(metrics.text).toMatch(/^process_cpu_seconds_total /m);
+    expect(metrics.text).not.toContain('hookd_process_');
   });
 });
 

@@ -44,7 +44,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
             host: { type: 'string' },
           },
         });
-        return await serveCommand(loadConfig(env, values));
+        return await serveCommand(loadConfig(env, { ...values, terminal: process.stdout.isTTY === true }));
       }
       case 'migrate':
         parseArgs({ args: rest, options: {} });

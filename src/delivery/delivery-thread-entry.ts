@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import type { Config } from '../config.js';
-import { createLogger } from '../logger.js';
+import { loggerFor } from '../logger.js';
 import { openContext } from '../services/open-context.js';
 import { startDelivery } from './start-delivery.js';
 import type { FromDeliveryThread, ToDeliveryThread } from './delivery-thread.js';
@@ -14,7 +14,7 @@ const given = (workerData as { config: Config }).config;
 const config: Config = { ...given, encryptionKey: given.encryptionKey && Buffer.from(given.encryptionKey) };
 const post = (message: FromDeliveryThread) => port.postMessage(message);
 
-const ctx = await openContext(config, { logger: createLogger(config.logLevel).child({ thread: 'delivery' }) });
+const ctx = await openContext(config, { logger: loggerFor(config).child({ thread: 'delivery' }) });
 const registry = new Registry();
 const delivery = startDelivery(ctx, registry);
 

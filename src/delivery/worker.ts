@@ -337,6 +337,22 @@ export class DeliveryWorker {
       // A test send is tried once: its outcome is the answer the user waits for.
       const schedule = delivery.isTest === 1 ? [] : (webhook.retrySchedule ?? settings.retryScheduleMs);
       const next = nextState(result.outcome, attempt, schedule, now, this.#deps.random ?? Math.random);
+      const error = describeOutcome(result.outcome);
+      // One line per attempt, what an operator greps for; never the body, headers or secrets.
+      logger.info(
+        {
+          webhookId: delivery.webhookId,
+          deliveryId: delivery.id,
+          eventType: delivery.eventType,
+          attempt,
+          outcome: result.outcome.kind,
+          status: 'status' in result.outcome ? result.outcome.status : undefined,
+          ms: result.durationMs,
+          error: error ?? undefined,
+          next: next.status,
+        },
+        'delivery attempt',
+      );
       metrics?.attempts.inc({ outcome: result.outcome.kind });
       metrics?.finished.inc({ status: next.status });
       metrics?.latency.observe(result.durationMs / 1000);
@@ -347,7 +363,7 @@ export class DeliveryWorker {
         outcome: result.outcome.kind,
         statusCode: 'status' in result.outcome ? result.outcome.status : null,
         durationMs: result.durationMs,
-        error: describeOutcome(result.outcome),
+        error,
         requestHeaders: JSON.stringify(recordableHeaders(headers)),
         responseHeaders: result.responseHeaders && JSON.stringify(result.responseHeaders),
         responseBody: result.responseBody,

@@ -39,9 +39,15 @@ describe('target addresses', () => {
     ['https://[::1]/hook', 'url_private_target'],
     ['https://[::ffff:127.0.0.1]/hook', 'url_private_target'],
     ['https://localhost/hook', 'url_private_target'],
+    ['https://localhost./hook', 'url_private_target'],
+    ['https://metadata.google.internal./x', 'url_private_target'],
     ['https://169.254.169.254/latest', 'url_private_target'],
   ])('refuses %s as %s', (url, type) => {
     expect(webhookUrlProblem(url, strict)?.type).toBe(type);
+  });
+
+  it('names the setting that allows a private target', () => {
+    expect(webhookUrlProblem('https://10.0.0.1/x', strict)?.msg).toContain('HOOKD_ALLOW_PRIVATE_TARGETS');
   });
 
   it('accepts public https and, when allowed, http and private targets', () => {

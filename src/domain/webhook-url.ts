@@ -28,13 +28,18 @@ export function webhookUrlProblem(text: string, policy: TargetPolicy): { type: s
     // The WHATWG parser already turns http://2130706433 and http://0x7f.1 into 127.0.0.1.
     const literal = ipLiteralOfHost(url.hostname);
     const reason = literal ? blockedAddressReason(literal) : isLocalName(url.hostname) ? 'loopback' : null;
-    if (reason) return { type: 'url_private_target', msg: `must not target a private address (${reason})` };
+    if (reason) {
+      return {
+        type: 'url_private_target',
+        msg: `must not target a private address (${reason}); HOOKD_ALLOW_PRIVATE_TARGETS=true (or hookd serve --dev) allows it`,
+      };
+    }
   }
   return null;
 }
 
-const isLocalName = (host: string): boolean =>
-  host === 'localhost' ||
-  host.endsWith('.localhost') ||
-  host.endsWith('.local') ||
-  host.endsWith('.internal');
+// A trailing dot names the same host (`localhost.`), so it is dropped before comparing.
+const isLocalName = (name: string): boolean => {
+  const host = name.toLowerCase().replace(/\.$/, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal');
+};

@@ -13,8 +13,9 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-/** The web dashboard at `/dashboard` for operators (admin key) and customers (workspace key). */
+/** The web dashboard at `/dashboard` for operators (admin key) and customers (workspace key); `/` leads there. */
 export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/dashboard', 302));
   app.get('/dashboard', { schema: { hide: true } }, async (_request, reply) =>
     reply.headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(page),
   );

@@ -14,8 +14,9 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         title: 'hookd',
         version,
         description:
-          'Self-hostable webhook service. Native surface under /api/v1 (seeds 000 and 004); documented ' +
-          'surfaces reproduce seeds 001 (JSON:API), 002 (callback subscriptions) and 003 (per-user template webhooks).',
+          'Self-hostable webhook service: fan-out, signing, retries and a delivery log. The native API lives ' +
+          'under /api/v1; the same webhooks are also served as JSON:API (/api/v3/notification/webhooks), as ' +
+          'callback subscriptions (/v1/webhooks) and as per-user template webhooks (/webhooks/v1/webhook/).',
       },
       components: {
         securitySchemes: {
@@ -25,7 +26,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       },
       tags: [
         { name: 'admin', description: 'Operator routes (admin scope)' },
-        { name: 'webhooks', description: 'Native webhooks (seed 000, seed 004)' },
+        { name: 'webhooks', description: 'Native webhooks, per workspace and for the operator' },
+        { name: 'JSON:API', description: 'Webhooks as JSON:API resources' },
+        { name: 'callback subscriptions', description: 'Callback URLs signed with X-Hub-Signature-256' },
+        { name: 'template webhooks', description: 'One webhook per user per template' },
         { name: 'events', description: 'Publishing and event types' },
         { name: 'deliveries', description: 'Delivery log, retries, stats' },
         { name: 'operations', description: 'Health, readiness, metrics' },

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { resolveEncryptionKey } from '../encryption-key.js';
-import { createLogger } from '../logger.js';
+import { loggerFor } from '../logger.js';
 import { openStore } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import type { ServiceContext } from './context.js';
@@ -11,7 +11,7 @@ import { rateLimiterFor } from './rate-limiter.js';
 
 /** Builds the service context: opens the store and applies migrations. */
 export async function openContext(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<ServiceContext> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? loggerFor(config);
   const store = openStore(config.database, { logger });
   try {
     await migrateToLatest(store);

@@ -60,7 +60,7 @@ const errors = { 400: SpringError, 401: SpringError, 403: SpringError, 404: Spri
 export async function callbackSurface(app: FastifyInstance): Promise<void> {
   const { ctx } = app.deps;
   useErrorForm(app, renderSpringError);
-  const tags = ['seed 002: callback subscriptions'];
+  const tags = ['callback subscriptions'];
   const subscriptionId = (request: FastifyRequest) => {
     const raw = (request.params as { id: string }).id;
     if (!/^\d+$/.test(raw)) throw new AppError('webhook_not_found');

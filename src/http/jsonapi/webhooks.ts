@@ -19,7 +19,7 @@ const ErrorDocument = Type.Object({ errors: Type.Array(Type.Object({}, { additio
 export async function jsonApiSurface(app: FastifyInstance): Promise<void> {
   const { ctx } = app.deps;
   useErrorForm(app, renderJsonApiError);
-  const tags = ['seed 001: JSON:API'];
+  const tags = ['JSON:API'];
   const errors = { 401: ErrorDocument, 403: ErrorDocument, 404: ErrorDocument, 422: ErrorDocument };
   const send = (reply: FastifyReply, status: number, body: unknown) => reply.status(status).type(JSONAPI_TYPE).send(body);
   const resourceId = (request: FastifyRequest) => {

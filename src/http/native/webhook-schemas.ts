@@ -18,7 +18,7 @@ const webhookFields = {
   is_active: Type.Boolean(),
   headers: StringMap,
   metadata: Type.Record(Type.String(), Type.Unknown()),
-  scopes: Type.Record(Type.String(), Type.Unknown(), { description: 'free-form (seed 001)' }),
+  scopes: Type.Record(Type.String(), Type.Unknown(), { description: 'free-form JSON kept with the webhook' }),
   retry_schedule: Nullable(Type.Array(Type.String(), { maxItems: 20, description: 'e.g. ["5s","1m"]; null = global' })),
   rate_limit_per_s: Nullable(Type.Integer({ minimum: 1, maximum: 100_000 })),
 };

@@ -10,7 +10,7 @@ const Settings = Type.Object(
   { owner_visibility: Type.Optional(Type.Boolean()) },
   {
     additionalProperties: true,
-    description: 'owner_visibility: users see only the webhooks they created (seed 003)',
+    description: 'owner_visibility: users see only the webhooks they created',
   },
 );
 const WorkspaceBody = Type.Object({

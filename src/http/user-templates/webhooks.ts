@@ -72,7 +72,7 @@ const paged = (item: ReturnType<typeof Type.Object>) =>
 export async function userTemplateSurface(app: FastifyInstance): Promise<void> {
   const { ctx } = app.deps;
   useErrorForm(app, renderDrfError);
-  const tags = ['seed 003: per-user template webhooks'];
+  const tags = ['template webhooks'];
   const own = (request: FastifyRequest) => callerRealm(request, { onlyOwn: true });
 
   app.get(
