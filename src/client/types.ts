@@ -1,0 +1,149 @@
+// The native API's JSON, as the typed client returns it (snake_case, times as ISO strings).
+
+export interface Webhook {
+  id: string;
+  seq: number;
+  workspace_id: string;
+  name: string | null;
+  description: string | null;
+  url: string;
+  events: string[];
+  is_active: boolean;
+  template_id: string | null;
+  headers: Record<string, string>;
+  metadata: Record<string, unknown>;
+  scopes: Record<string, unknown>;
+  created_by: string | null;
+  /** Consecutive deliveries that exhausted their retries. */
+  failure_count: number;
+  /** Failed attempts since the last success, retries included. */
+  consecutive_failed_attempts: number;
+  failing_since: string | null;
+  last_error: string | null;
+  last_triggered_at: string | null;
+  last_success_at: string | null;
+  disabled_reason: string | null;
+  retry_schedule: string[] | null;
+  rate_limit_per_s: number | null;
+  secret_rotated_at: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookInput {
+  url?: string;
+  events?: string[];
+  secret?: string;
+  name?: string | null;
+  description?: string | null;
+  is_active?: boolean;
+  headers?: Record<string, string>;
+  metadata?: Record<string, unknown>;
+  scopes?: Record<string, unknown>;
+  template_id?: string | null;
+  retry_schedule?: string[] | null;
+  rate_limit_per_s?: number | null;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'retrying' | 'failed' | 'cancelled';
+
+export interface Delivery {
+  id: number;
+  event_id: string;
+  webhook_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  is_test: boolean;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  duration_ms: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  outcome: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  request_headers: Record<string, string>;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface WebhookStats {
+  window: string;
+  total: number;
+  by_status: Record<DeliveryStatus, number>;
+  success_rate: number | null;
+  latency_ms: { p50: number | null; p95: number | null; p99: number | null };
+  buckets: { start: string; succeeded: number; failed: number }[];
+}
+
+export interface TestResult {
+  success: boolean;
+  message: string;
+  status_code: number | null;
+  duration_ms: number | null;
+  delivery_id: number;
+}
+
+export interface EventInput {
+  type: string;
+  data?: unknown;
+  idempotency_key?: string;
+}
+
+export interface Published {
+  id: string;
+  deliveries: number;
+}
+
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  data: unknown;
+  idempotency_key: string | null;
+  created_at: string;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  schema: Record<string, unknown> | null;
+  example: Record<string, unknown> | null;
+  strict: boolean;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  description: string;
+  events: string[];
+}
+
+export interface Workspace {
+  id: string;
+  seq: number;
+  name: string;
+  partner_id: string | null;
+  settings: { owner_visibility?: boolean; [name: string]: unknown };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  user_id: string | null;
+  created_at: string;
+  last_used_at?: string | null;
+}
