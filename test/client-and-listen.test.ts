@@ -21,6 +21,9 @@ describe('typed client against a listening hookd, delivering to `hookd listen`',
     listener.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const url = await eventually(async () => /receiving on (http:\/\/\S+)\//.exec(output)?.[1]);
+      // The readiness probe answers without being printed as a delivery.
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect(output).not.toContain('/healthz');
       const webhook = await client.createWebhook({ url, events: ['job.completed'], secret });
       expect(webhook.secret).toBe(secret);
       expect((await client.listWebhooks()).map((w) => w.id)).toEqual([webhook.id]);

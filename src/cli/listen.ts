@@ -4,7 +4,8 @@ import { verify, verifyHubSignature, WebhookVerificationError } from '../client/
 
 /**
  * `hookd listen [--port N] [--secret S]`: a local receiver for development. Prints each delivery, and with
- * a secret verifies both signatures, answering 401 to a delivery that does not verify.
+ * a secret verifies both signatures, answering 401 to a delivery that does not verify. `GET /healthz` answers
+ * 200 once it is listening.
  */
 export async function listenCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' }, secret: { type: 'string' }, host: { type: 'string' } } });
@@ -14,6 +15,8 @@ export async function listenCommand(args: string[]): Promise<number> {
     return 2;
   }
   const server = createServer((req, res) => {
+    // A readiness probe for scripts that start the listener in the background (the README's quick start).
+    if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

