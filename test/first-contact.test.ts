@@ -77,6 +77,11 @@ describe.each(STORES)('first contact (%s)', (store) => {
       expect(await recipients('invoice.paid')).toEqual([all.id, dot.id].sort());
       expect(await recipients('invoice-paid')).toEqual([all.id, dash.id].sort());
 
+      // A webhook subscribed to `*` and to the type itself still gets one delivery.
+      const both = await webhook(['*', 'invoice.paid']);
+      expect(await recipients('invoice.paid')).toEqual([all.id, dot.id, both.id].sort());
+      await h.request('DELETE', `/api/v1/workspaces/${ws.id}/webhooks/${both.id}`, { key: ws.key });
+
       // The batch path (a transaction on both stores) uses the same rule.
       const batch = await publish({ events: [{ type: 'invoice_paid' }, { type: 'Invoice.Paid' }] });
       expect(batch.body.map((r: { deliveries: number }) => r.deliveries)).toEqual([1, 2]);
