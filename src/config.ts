@@ -35,6 +35,10 @@ export interface Config {
     readonly jwksUrl: string | null;
     readonly issuer: string | null;
     readonly audience: string | null;
+    /** Longest lifetime a token may have: `exp` is required and at most this far from `iat` (or now). */
+    readonly maxAgeMs: number;
+    /** Whether a token's `admin` scope makes it the operator (off: such a token is refused). */
+    readonly allowAdmin: boolean;
   };
   readonly retentionMs: number;
   readonly logLevel: LogLevel;
@@ -139,6 +143,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       jwksUrl: url(read('HOOKD_JWT_JWKS_URL'), 'HOOKD_JWT_JWKS_URL'),
       issuer: read('HOOKD_JWT_ISSUER') ?? null,
       audience: read('HOOKD_JWT_AUDIENCE') ?? null,
+      maxAgeMs: duration(read('HOOKD_JWT_MAX_AGE'), 'HOOKD_JWT_MAX_AGE', '24h', 60_000, 30 * 86_400_000),
+      allowAdmin: bool(read('HOOKD_JWT_ALLOW_ADMIN'), 'HOOKD_JWT_ALLOW_ADMIN', false),
     }),
     retentionMs: duration(read('HOOKD_RETENTION'), 'HOOKD_RETENTION', '30d', 60_000, 3650 * 86_400_000),
     logLevel: oneOf(read('HOOKD_LOG_LEVEL'), 'HOOKD_LOG_LEVEL', LOG_LEVELS, 'info'),

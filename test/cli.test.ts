@@ -112,6 +112,36 @@ describe('hookd CLI (subprocess)', () => {
     expect(await exited).toBe(0);
   });
 
+  it('lists and revokes operator keys (and workspace keys) from the command line and the API', async () => {
+    const env = { DATABASE_URL: join(tempDir(), 'hookd.db') };
+    const first = run(['keys', 'create', '--admin', '--name', 'ops'], env);
+    const second = run(['keys', 'create', '--admin', '--name', 'ci'], env);
+    const idOf = (result: ReturnType<typeof run>) => /created key (key_\w+)/.exec(result.stderr)![1]!;
+    const listed = run(['keys', 'list', '--admin'], env);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toContain(idOf(first));
+    expect(listed.stdout).toContain(idOf(second));
+    expect(listed.stdout).not.toContain(first.stdout.trim()); // the secret is never shown again
+    const revoked = run(['keys', 'revoke', idOf(first)], env);
+    expect(revoked.status).toBe(0);
+    expect(run(['keys', 'list', '--admin'], env).stdout).not.toContain(idOf(first));
+    const again = run(['keys', 'revoke', idOf(first)], env);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('not found');
+    expect(run(['keys', 'frobnicate'], env).status).toBe(2);
+
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], { env: { PATH: process.env.PATH, ...env, HOOKD_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const url = await waitForStart(child);
+    const as = (key: string) => ({ headers: { 'x-api-key': key } });
+    expect((await fetch(`${url}/api/v1/admin/api-keys`, as(first.stdout.trim()))).status).toBe(401);
+    const keys = (await (await fetch(`${url}/api/v1/admin/api-keys`, as(second.stdout.trim()))).json()) as { id: string }[];
+    expect(keys.map((k) => k.id)).toEqual([idOf(second)]);
+    const third = run(['keys', 'create', '--admin'], env);
+    expect((await fetch(`${url}/api/v1/admin/api-keys/${idOf(second)}`, { method: 'DELETE', ...as(third.stdout.trim()) })).status).toBe(204);
+    expect((await fetch(`${url}/api/v1/admin/api-keys`, as(second.stdout.trim()))).status).toBe(401);
+  });
+
   it('starts a worker without its health port when that port is taken, instead of failing', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -182,13 +212,14 @@ describe('hookd CLI (subprocess)', () => {
     children.push(npx);
     let started = '';
     npx.stdout!.on('data', (chunk: Buffer) => (started += chunk.toString()));
-    const line = await eventually(async () => started.split('\n').find((l) => l.includes('"hookd started"')), 30_000);
+    // npm's first `npx` in a fresh clone links the project into its cache, which takes 15 s or more.
+    const line = await eventually(async () => started.split('\n').find((l) => l.includes('"hookd started"')), 100_000);
     const { url } = JSON.parse(line) as { url: string };
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     npx.kill('SIGTERM');
     // hookd notices that its launcher is gone, drains and exits: its port stops answering.
     await eventually(async () => fetch(`${url}/healthz`, { headers: { connection: 'close' } }).then(() => false, () => true), 15_000);
-  });
+  }, 130_000);
 
   it('tells how to create the first admin key on an empty database', async () => {
     const dir = tempDir();

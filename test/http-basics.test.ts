@@ -105,15 +105,26 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
         })
       ).status,
     ).toBe(401);
+    // `admin` in a token is refused unless HOOKD_JWT_ALLOW_ADMIN says otherwise (see below).
     const operator = await jwt({ sub: 'ops', scope: 'admin' });
-    expect(
-      (
-        await h.request('GET', '/api/v1/admin/workspaces', {
-          key: null,
-          headers: { authorization: `Bearer ${operator}` },
-        })
-      ).status,
-    ).toBe(200);
+    const asOperator = await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${operator}` } });
+    expect(asOperator.status).toBe(401);
+    expect(asOperator.body.detail).toContain('HOOKD_JWT_ALLOW_ADMIN');
+  });
+
+  it('refuses tokens without exp, and tokens that live longer than HOOKD_JWT_MAX_AGE', async () => {
+    const ws = await h.workspace();
+    const read = (token: string) => h.request('GET', `/api/v1/workspaces/${ws.id}/webhooks`, { key: null, headers: { authorization: `Bearer ${token}` } });
+    const claims = { workspace_id: ws.id, scope: 'webhooks:read' };
+    const secret = new TextEncoder().encode(TEST_JWT_SECRET);
+    const forever = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().sign(secret);
+    expect((await read(forever)).status).toBe(401);
+    const tenYearsAgo = Math.floor(Date.now() / 1000) - 10 * 365 * 86_400;
+    const ancient = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(tenYearsAgo).setExpirationTime('1h').sign(secret);
+    expect((await read(ancient)).status).toBe(401);
+    const longLived = await jwt(claims, '30d');
+    expect((await read(longLived)).body.detail).toContain('HOOKD_JWT_MAX_AGE');
+    expect((await read(await jwt(claims, '23h'))).status).toBe(200);
   });
 
   it('publishes an OpenAPI 3.1 document and rendered docs', async () => {
@@ -137,6 +148,18 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     const metrics = await h.request('GET', '/metrics', { key: null });
     expect(metrics.text).toMatch(/^process_cpu_seconds_total /m);
     expect(metrics.text).not.toContain('hookd_process_');
+  });
+});
+
+describe('operator JWTs', () => {
+  it('make the caller the operator only with HOOKD_JWT_ALLOW_ADMIN=true', async () => {
+    const h = await startTestHookd('sqlite', { HOOKD_ROLE: 'api', HOOKD_JWT_ALLOW_ADMIN: 'true' });
+    try {
+      const operator = await jwt({ sub: 'ops', scope: 'admin' });
+      expect((await h.request('GET', '/api/v1/admin/workspaces', { key: null, headers: { authorization: `Bearer ${operator}` } })).status).toBe(200);
+    } finally {
+      await h.close();
+    }
   });
 });
 

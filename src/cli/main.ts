@@ -13,6 +13,8 @@ Usage:
   hookd migrate
   hookd keys create --admin [--name N]
   hookd keys create --workspace ID [--scopes a,b] [--name N] [--user USER_ID]
+  hookd keys list --admin | --workspace ID
+  hookd keys revoke KEY_ID [--workspace ID]
   hookd listen [--port N] [--secret S]   local receiver that verifies and prints deliveries
   hookd --help | --version
 

@@ -105,6 +105,13 @@ export class HookdClient {
     return this.#call('revokeApiKey', { id: workspaceId, key_id: keyId });
   }
 
+  listOperatorKeys(): Promise<ApiKey[]> {
+    return this.#call('listOperatorKeys');
+  }
+  revokeOperatorKey(keyId: string): Promise<void> {
+    return this.#call('revokeOperatorKey', { key_id: keyId });
+  }
+
   // Catalog
   listEventTypes(): Promise<EventType[]> {
     return this.#call('listEventTypes');

@@ -12,6 +12,8 @@ export const CLIENT_ROUTES = {
   createApiKey: ['POST', '/admin/workspaces/{id}/api-keys'],
   listApiKeys: ['GET', '/admin/workspaces/{id}/api-keys'],
   revokeApiKey: ['DELETE', '/admin/workspaces/{id}/api-keys/{key_id}'],
+  listOperatorKeys: ['GET', '/admin/api-keys'],
+  revokeOperatorKey: ['DELETE', '/admin/api-keys/{key_id}'],
   // Catalog
   listEventTypes: ['GET', '/events'],
   listWorkspaceEventTypes: ['GET', '/workspaces/{workspace_id}/webhooks/events'],

@@ -61,3 +61,14 @@ export async function revokeApiKey(ctx: ServiceContext, workspaceId: string, key
   const revoked = await apiKeys.revokeApiKey(ctx.store.db, workspaceId, keyId, ctx.clock.now());
   if (!revoked) throw new AppError('api_key_not_found');
 }
+
+/** Live operator keys (made with `hookd keys create --admin` or the API), newest first. */
+export function listOperatorKeys(ctx: ServiceContext): Promise<ApiKey[]> {
+  return apiKeys.listApiKeys(ctx.store.db, null);
+}
+
+/** Revokes an operator key at once; later requests with it are 401. */
+export async function revokeOperatorKey(ctx: ServiceContext, keyId: string): Promise<void> {
+  const revoked = await apiKeys.revokeApiKey(ctx.store.db, null, keyId, ctx.clock.now());
+  if (!revoked) throw new AppError('api_key_not_found');
+}

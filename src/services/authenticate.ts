@@ -57,10 +57,12 @@ export class Authenticator {
 
   async #fromJwt(token: string): Promise<Principal> {
     const { jwt } = this.#ctx.config;
+    const now = this.#ctx.clock.now();
     const options = {
       ...(jwt.issuer && { issuer: jwt.issuer }),
       ...(jwt.audience && { audience: jwt.audience }),
-      currentDate: new Date(this.#ctx.clock.now()),
+      currentDate: new Date(now),
+      requiredClaims: ['exp'],
     };
     let payload: JWTPayload;
     try {
@@ -77,8 +79,16 @@ export class Authenticator {
     } catch {
       throw new AppError('unauthorized', 'invalid or expired token');
     }
+    // A token that never expires, or lives longer than HOOKD_JWT_MAX_AGE, is a key that cannot be revoked.
+    const issuedAt = typeof payload.iat === 'number' ? payload.iat * 1000 : now;
+    if (payload.exp! * 1000 - Math.min(issuedAt, now) > jwt.maxAgeMs) {
+      throw new AppError('unauthorized', 'token lifetime exceeds HOOKD_JWT_MAX_AGE');
+    }
     const scopes = readScopes(payload);
-    if (scopes.includes('admin')) return { kind: 'admin', keyId: null };
+    if (scopes.includes('admin')) {
+      if (!jwt.allowAdmin) throw new AppError('unauthorized', 'the admin scope is not accepted in tokens (HOOKD_JWT_ALLOW_ADMIN)');
+      return { kind: 'admin', keyId: null };
+    }
     const workspaceId = payload['workspace_id'];
     if (typeof workspaceId !== 'string' || workspaceId === '') {
       throw new AppError('unauthorized', 'token names no workspace_id');

@@ -57,10 +57,10 @@ export async function listApiKeys(db: Db, workspaceId: string | null): Promise<A
   return rows.map(toApiKey);
 }
 
-/** Revokes a key of this workspace; answers whether one was revoked. */
+/** Revokes a key of this workspace (null: an operator key); answers whether one was revoked. */
 export async function revokeApiKey(
   db: Db,
-  workspaceId: string,
+  workspaceId: string | null,
   keyId: string,
   now: number,
 ): Promise<boolean> {
@@ -68,7 +68,7 @@ export async function revokeApiKey(
     .updateTable('api_keys')
     .set({ revoked_at: now })
     .where('id', '=', keyId)
-    .where('workspace_id', '=', workspaceId)
+    .where('workspace_id', workspaceId === null ? 'is' : '=', workspaceId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;

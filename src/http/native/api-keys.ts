@@ -40,7 +40,7 @@ export const apiKeyJson = (key: ApiKey) => ({
   last_used_at: iso(key.lastUsedAt),
 });
 
-/** `/admin/workspaces/{id}/api-keys`: create (secret shown once), list, revoke. */
+/** `/admin/workspaces/{id}/api-keys` (create, secret shown once; list; revoke) and the operator's own keys at `/admin/api-keys`. */
 export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
   const { ctx } = app.deps;
   const common = { tags: ['admin'], security: bearerSecurity };
@@ -97,6 +97,22 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const params = request.params as { id: string; key_id: string };
       await service.revokeApiKey(ctx, params.id, params.key_id);
+      return reply.status(204).send();
+    },
+  );
+  app.get(
+    '/admin/api-keys',
+    { onRequest: admin, schema: { ...common, summary: 'List operator keys', response: { 200: Type.Array(KeyBody), ...errorResponses() } } },
+    async () => (await service.listOperatorKeys(ctx)).map(apiKeyJson),
+  );
+  app.delete(
+    '/admin/api-keys/:key_id',
+    {
+      onRequest: admin,
+      schema: { ...common, summary: 'Revoke an operator key', params: Type.Object({ key_id: Type.String() }), response: { 204: Type.Null(), ...errorResponses() } },
+    },
+    async (request, reply) => {
+      await service.revokeOperatorKey(ctx, (request.params as { key_id: string }).key_id);
       return reply.status(204).send();
     },
   );
