@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { openHeaders } from '../src/domain/sealed-headers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -66,9 +67,16 @@ describe.each(STORES)('no secret leaves in logs, none is stored in the clear (%s
     // Custom headers are sealed like secrets, header names included.
     for (const secret of secrets) expect(raw).not.toContain(secret);
     expect(JSON.stringify(await db.selectFrom('webhooks').select('headers').execute())).not.toMatch(/authorization/i);
-    // The receiver got them, and the API shows them to the webhook's owner.
+    // The receiver got them; the API never shows a credential back, not even to its owner (write-only).
     expect(receiver.requests[0]!.headers.authorization).toBe('Bearer receiver-token-xyz');
-    expect((await call('GET', `/api/v1/workspaces/${ws.id}/webhooks/${created.id}`, key)).headers).toEqual({ Authorization: 'Bearer receiver-token-xyz' });
+    const url = `/api/v1/workspaces/${ws.id}/webhooks/${created.id}`;
+    const read = await call('GET', url, key);
+    expect(read.headers).toEqual({ Authorization: '[redacted]' });
+    expect(JSON.stringify(created)).not.toContain('receiver-token-xyz');
+    // Writing the headers back as read keeps the stored credential; a new value replaces it.
+    await call('PATCH', url, key, { headers: { ...read.headers, 'X-Team': 'ops' } });
+    const stored = await hookd.ctx.store.db.selectFrom('webhooks').select('headers').where('id', '=', created.id).executeTakeFirstOrThrow();
+    expect(openHeaders(hookd.ctx.secretBox, stored.headers)).toEqual({ Authorization: 'Bearer receiver-token-xyz', 'X-Team': 'ops' });
     // The delivery log records request headers with credentials masked.
     const attempts = JSON.stringify(await db.selectFrom('delivery_attempts').select('request_headers').execute());
     expect(attempts).toContain('[redacted]');

@@ -1,4 +1,5 @@
 import { signGithubStyle, signStandardWebhook } from '../domain/signing.js';
+import { isSensitiveHeader, REDACTED } from '../domain/sensitive-headers.js';
 
 export interface SigningInput {
   messageId: string;
@@ -12,8 +13,6 @@ export interface SigningInput {
   timestampSec: number;
   userAgent: string;
 }
-
-const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password|signature/i;
 
 /** The headers of one delivery attempt, both signature schemes included. */
 export function signedHeaders(input: SigningInput): Record<string, string> {
@@ -37,7 +36,7 @@ export function recordableHeaders(headers: Record<string, string>): Record<strin
   const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     const isSignature = name === 'webhook-signature' || name === 'x-hub-signature-256';
-    out[name] = !isSignature && SENSITIVE_HEADER.test(name) ? '[redacted]' : value;
+    out[name] = !isSignature && isSensitiveHeader(name) ? REDACTED : value;
   }
   return out;
 }

@@ -10,6 +10,7 @@ import type { ServiceContext } from './context.js';
 import { cancelDeliveriesOfWebhook } from '../storage/deliveries.js';
 import { listScope, visibleWebhook, type WebhookRealm } from './webhook-access.js';
 import { retryScheduleMs, type WebhookInput, webhookInputProblems } from './webhook-rules.js';
+import { keepRedactedValues } from '../domain/sensitive-headers.js';
 
 export type { WebhookInput } from './webhook-rules.js';
 
@@ -143,7 +144,7 @@ export async function updateWebhook(
         url: input.url,
         events: input.events && [...new Set(input.events)],
         isActive: input.is_active,
-        headers: input.headers,
+        headers: input.headers && keepRedactedValues(input.headers, current.headers),
         metadata: input.metadata,
         scopes: input.scopes,
         retryScheduleMs: input.retry_schedule === undefined ? undefined : retryScheduleMs(input.retry_schedule),

@@ -3,6 +3,7 @@ import type { Webhook } from '../../domain/models.js';
 import { formatDuration } from '../../domain/durations.js';
 import { Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
+import { redactHeaders } from '../../domain/sensitive-headers.js';
 
 const StringMap = Type.Record(Type.String(), Type.String());
 const webhookFields = {
@@ -100,7 +101,8 @@ export const webhookJson = (w: Webhook) => ({
   events: w.events,
   is_active: w.isActive,
   template_id: w.templateId,
-  headers: w.headers,
+  // Credentials in custom headers (Authorization, API keys …) are write-only, as the delivery log keeps them.
+  headers: redactHeaders(w.headers),
   metadata: w.metadata,
   scopes: w.scopes,
   created_by: w.createdBy,
