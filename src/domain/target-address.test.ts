@@ -19,6 +19,11 @@ describe('target addresses', () => {
     '::ffff:10.0.0.1',
     '224.0.0.1',
     '::',
+    '::7f00:1',
+    '::127.0.0.1',
+    'fec0::1',
+    'ff02::1',
+    '2001:db8::1',
   ])('blocks %s', (address) => {
     expect(blockedAddressReason(address)).not.toBeNull();
   });
@@ -42,6 +47,8 @@ describe('target addresses', () => {
     ['https://localhost./hook', 'url_private_target'],
     ['https://metadata.google.internal./x', 'url_private_target'],
     ['https://169.254.169.254/latest', 'url_private_target'],
+    ['https://[::127.0.0.1]:19001/', 'url_private_target'],
+    ['https://[fec0::1]/', 'url_private_target'],
   ])('refuses %s as %s', (url, type) => {
     expect(webhookUrlProblem(url, strict)?.type).toBe(type);
   });

@@ -26,6 +26,8 @@ const BLOCKED_RANGES = new Set([
   'discard',
 ]);
 
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
+
 /** Why an IP address is not a public target (e.g. `loopback`), or null if it is public. */
 export function blockedAddressReason(address: string): string | null {
   if (!ipaddr.isValid(address)) return 'invalid_address';
@@ -34,6 +36,9 @@ export function blockedAddressReason(address: string): string | null {
     const v6 = parsed as ipaddr.IPv6;
     // ::ffff:127.0.0.1 and friends are judged by the IPv4 address they carry.
     if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
+    // IPv6 by allow-list: only global unicast (2000::/3) is the public internet. A deny-list let through
+    // IPv4-compatible ::7f00:1 (127.0.0.1) and site-local fec0::/10.
+    else if (!v6.match(GLOBAL_UNICAST)) return 'not_global_unicast';
   }
   const range = parsed.range();
   return BLOCKED_RANGES.has(range) ? range : null;
