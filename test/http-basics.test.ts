@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +148,40 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     const metrics = await h.request('GET', '/metrics', { key: null });
     expect(metrics.text).toMatch(/^process_cpu_seconds_total /m);
     expect(metrics.text).not.toContain('hookd_process_');
+  });
+});
+
+describe('client errors stay client errors', () => {
+  it('answers a 4xx, never a 500, to huge page numbers, deep JSON and `..` paths under /docs', async () => {
+    const h = await startTestHookd('sqlite', { HOOKD_ROLE: 'api' }, { listen: true });
+    try {
+      const ws = await h.workspace();
+      for (const url of [
+        `/api/v1/workspaces/${ws.id}/webhooks?page=99999999999999999999999`,
+        `/api/v1/workspaces/${ws.id}/events?page=1e300`,
+        '/api/v3/notification/webhooks?page[number]=1e300',
+        '/webhooks/v1/webhook/?page=1e300',
+      ]) {
+        const reply = await h.request('GET', url, { key: ws.key });
+        expect({ url, status: reply.status >= 400 && reply.status < 500 }).toEqual({ url, status: true });
+      }
+      const deep = `{"type":"job.completed","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+      const published = await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, rawBody: deep, headers: { 'content-type': 'application/json' } });
+      expect(published.status).toBe(400);
+      expect(published.body.detail).toContain('nested deeper');
+      // The static file server refuses `..` with a 403; it must reach the client as one (a raw request:
+      // fetch and inject would normalise the path first).
+      const { hostname, port } = new URL(h.hookd.url!);
+      const status = await new Promise((resolve) =>
+        httpRequest({ host: hostname, port, path: '/docs/static/../package.json' }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        }).end(),
+      );
+      expect(status).toBe(403);
+    } finally {
+      await h.close();
+    }
   });
 });
 

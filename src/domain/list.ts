@@ -85,15 +85,18 @@ export function parseFilter(field: string, raw: string, spec: ListSpec, loc: str
 }
 
 /** Restricts `page`/`perPage` to whole numbers in range, naming the bad one in a 422. */
+/** The highest page number any list accepts: beyond it an offset overflows the stores' integers. */
+export const MAX_PAGE = 1_000_000;
+
 export function checkPaging(
   page: number,
   perPage: number,
   maxPerPage: number,
   names: [string[], string[]],
 ): void {
-  if (!Number.isInteger(page) || page < 1) {
+  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE) {
     throw new AppError('validation_failed', 'invalid page', [
-      { loc: names[0], msg: 'must be an integer of at least 1', type: 'greater_than_equal' },
+      { loc: names[0], msg: `must be an integer from 1 to ${MAX_PAGE}`, type: 'less_than_equal' },
     ]);
   }
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > maxPerPage) {

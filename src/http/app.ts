@@ -6,6 +6,8 @@ import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { workspaceExists } from '../services/workspaces.js';
 import { guard } from './auth.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { AppError } from '../domain/errors.js';
 import { catalogued, type NormalizedError, nativeErrorBody, normalizeError } from './errors.js';
 
 /** A Prometheus text exposition: a prom-client Registry, or several joined. */
@@ -95,7 +97,14 @@ export function createHttpApp(
   app.addContentTypeParser(
     ['application/json', 'application/vnd.api+json', 'application/merge-patch+json'],
     { parseAs: 'string' },
-    (request, body, done) => ((body as string).trim() === '' ? done(null, undefined) : parseJson(request, body as string, done)),
+    (request, body, done) => {
+      const text = body as string;
+      if (text.trim() === '') return done(null, undefined);
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+        return done(new AppError('bad_request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      }
+      return parseJson(request, text, done);
+    },
   );
 
   app.addHook('onSend', async (request, reply) => {

@@ -77,6 +77,12 @@ export function normalizeError(error: unknown): NormalizedError {
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) return catalogued('invalid_json');
   if (fastifyError.statusCode === 413) return catalogued('payload_too_large');
   if (fastifyError.statusCode === 503) return catalogued('service_unavailable');
+  // Other client errors raised by plugins (the docs' static files answer 403 to `..` paths) stay client
+  // errors: an anonymous caller must not turn them into a 500 with an error-level stack trace.
+  if (fastifyError.statusCode === 403) return catalogued('forbidden', 'forbidden');
+  if (fastifyError.statusCode === 404) return catalogued('route_not_found');
+  if (fastifyError.statusCode === 405) return catalogued('method_not_allowed');
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) return catalogued('bad_request');
   return catalogued('internal');
 }
 

@@ -1,4 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { MAX_PAGE } from '../domain/list.js';
 
 /** The 422 body (seed 004's HTTPValidationError). */
 export const ValidationErrorBody = Type.Object(
@@ -35,7 +36,7 @@ export const Timestamp = Type.String({ format: 'date-time' });
 /** Query parameters shared by native lists. */
 export const NativeListQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
     per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     sort: Type.Optional(Type.String({ description: 'comma list; `-` for descending' })),
     fields: Type.Optional(Type.String({ description: 'sparse fieldset, comma list' })),

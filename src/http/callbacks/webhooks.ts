@@ -9,6 +9,7 @@ import type { NormalizedError } from '../errors.js';
 import { bearerSecurity } from '../schemas.js';
 import { callerRealm, renameFields, useErrorForm } from '../surface.js';
 import { iso } from '../time.js';
+import { MAX_PAGE } from '../../domain/list.js';
 
 const BASE = '/v1/webhooks';
 // Seed 002 promises exactly this schedule, whatever the global default is.
@@ -104,7 +105,7 @@ export async function callbackSurface(app: FastifyInstance): Promise<void> {
         tags,
         security: bearerSecurity,
         summary: 'Get delivery log for a webhook subscription',
-        querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })) }),
+        querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 0 })), size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })) }),
         response: {
           200: Type.Object({ content: Type.Array(Type.Object({}, { additionalProperties: true })), totalElements: Type.Integer(), totalPages: Type.Integer(), size: Type.Integer(), number: Type.Integer() }),
           ...errors,

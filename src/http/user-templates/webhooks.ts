@@ -9,6 +9,7 @@ import type { NormalizedError } from '../errors.js';
 import { bearerSecurity } from '../schemas.js';
 import { callerRealm, renameFields, useErrorForm } from '../surface.js';
 import { iso } from '../time.js';
+import { MAX_PAGE } from '../../domain/list.js';
 
 const BASE = '/webhooks/v1/webhook/';
 const TEMPLATES = '/webhooks/v1/webhook-templates/';
@@ -51,7 +52,7 @@ function drfPage<T>(request: FastifyRequest, items: T[], total: number, page: nu
 }
 
 const PageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })),
 });
 const Drf = Type.Object({ detail: Type.String() });
