@@ -221,6 +221,25 @@ describe('hookd CLI (subprocess)', () => {
     await eventually(async () => fetch(`${url}/healthz`, { headers: { connection: 'close' } }).then(() => false, () => true), 15_000);
   }, 130_000);
 
+  it('`hookd listen` stops with its launcher too (`npx hookd listen &` then `kill %1`), and says when its port is taken', async () => {
+    const root = join(import.meta.dirname, '..');
+    const npx = spawn('npx', ['--offline', 'hookd', 'listen', '--port', '0'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME ?? tempDir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(npx);
+    let output = '';
+    npx.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const url = await eventually(async () => /receiving on (http:\/\/\S+)\//.exec(output)?.[1], 100_000);
+    const { port } = new URL(url);
+    const taken = run(['listen', '--port', port]);
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toContain('--port');
+    npx.kill('SIGTERM');
+    await eventually(async () => fetch(`${url}/healthz`, { headers: { connection: 'close' } }).then(() => false, () => true), 15_000);
+  }, 130_000);
+
   it('tells how to create the first admin key on an empty database', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { verify, verifyHubSignature, WebhookVerificationError } from '../client/verify.js';
+import { watchParent } from './parent-watch.js';
 
 /**
  * `hookd listen [--port N] [--secret S]`: a local receiver for development. Prints each delivery, and with
@@ -44,13 +45,27 @@ export async function listenCommand(args: string[]): Promise<number> {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'signature rejected');
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, values.host ?? '127.0.0.1', resolve));
+  const listening = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    server.once('error', resolve);
+    server.listen(port, values.host ?? '127.0.0.1', () => resolve(null));
+  });
+  if (listening) {
+    const hint = listening.code === 'EADDRINUSE' ? ': another process holds that port; choose another with --port N' : '';
+    process.stderr.write(`hookd: ${listening.message}${hint}\n`);
+    return 1;
+  }
   const address = server.address() as { port: number };
   process.stdout.write(`hookd listen: receiving on http://${values.host ?? '127.0.0.1'}:${address.port}/ (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
+    const stop = () => {
+      clearInterval(parentWatch);
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Started as `npx hookd listen … &`, a `kill %1` ends npx but not this process (see watchParent).
+    const parentWatch = watchParent(stop);
   });
   return 0;
 }

@@ -1,9 +1,7 @@
 import type { Config } from '../config.js';
 import { startHookd } from '../main.js';
 import { VERSION } from '../version.js';
-
-// How often hookd checks that the process that started it is still there (see watchParent).
-const PARENT_CHECK_MS = 1000;
+import { watchParent } from './parent-watch.js';
 
 /** `hookd serve`: runs until SIGTERM/SIGINT (or its launcher goes away), then drains and exits 0. */
 export async function serveCommand(config: Config): Promise<number> {
@@ -24,21 +22,6 @@ export async function serveCommand(config: Config): Promise<number> {
   });
   await hookd.stop();
   return 0;
-}
-
-/**
- * Calls `onGone` once the process that started hookd exits. `npx hookd serve` runs hookd under
- * `npm exec` → `sh -c`; a SIGTERM to npm ends npm and the shell but not hookd, which kept running and
- * holding its port. When the parent dies the kernel re-parents hookd, so a changed ppid means "stop".
- * Started directly by a supervisor (systemd, tini, a container's PID 1) nothing changes and this is idle.
- */
-function watchParent(onGone: () => void): NodeJS.Timeout {
-  const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid !== parent) onGone();
-  }, PARENT_CHECK_MS);
-  timer.unref();
-  return timer;
 }
 
 /** What a person starting hookd wants to see: where the API, its docs and the dashboard are. */
