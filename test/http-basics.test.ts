@@ -69,9 +69,15 @@ describe.each(STORES)('HTTP basics (%s)', (store) => {
     expect(check.status).toBe(0);
   });
 
-  it('sets a request id on every answer', async () => {
+  it('sets a request id on every answer, and keeps answers out of caches and MIME sniffing', async () => {
     const reply = await h.request('GET', '/healthz', { key: null, headers: { 'x-request-id': 'abc-123' } });
     expect(reply.headers['x-request-id']).toBe('abc-123');
+    const created = await h.request('POST', '/api/v1/admin/workspaces', { body: { name: 'cache' } });
+    const key = await h.request('POST', `/api/v1/admin/workspaces/${created.body.id}/api-keys`, { body: {} });
+    for (const answer of [created, key]) {
+      expect(answer.headers['cache-control']).toBe('no-store');
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    }
   });
 
   it('accepts HS256 JWTs naming a workspace, and refuses expired or forged ones', async () => {

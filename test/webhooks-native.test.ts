@@ -51,6 +51,19 @@ describe.each(STORES)('native webhooks (%s)', (store) => {
     expect((await h.request('GET', `${base}/${id}`, { key: ws.key })).status).toBe(404);
   });
 
+  it('refuses custom header values a delivery could not send (outside visible Latin-1)', async () => {
+    const ws = await h.workspace();
+    const before = await countWebhooks();
+    for (const value of ['caf\u00e9 \u20ac', 'line\nbreak', '\u0100']) {
+      const reply = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: URL_OK, headers: { 'X-Note': value } } });
+      expect(reply.status).toBe(422);
+      expect(reply.body.detail[0]).toMatchObject({ loc: ['body', 'headers', 'X-Note'], type: 'header_value' });
+    }
+    expect(await countWebhooks()).toBe(before);
+    const ok = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: URL_OK, headers: { 'X-Note': 'caf\u00e9\tok' } } });
+    expect(ok.status).toBe(201);
+  });
+
   it('defaults events to the configured default and generates a whsec_ secret', async () => {
     const ws = await h.workspace();
     const created = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks/`, { key: ws.key, body: { url: URL_OK } });

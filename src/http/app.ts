@@ -109,6 +109,9 @@ export function createHttpApp(
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    // API answers carry keys, secrets and tenants' data: no shared or browser cache may keep them.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(

@@ -23,6 +23,7 @@ export interface WebhookInput {
 
 export const MIN_SECRET_LENGTH = 16;
 export const MAX_METADATA_BYTES = 8 * 1024;
+const HEADER_VALUE = /^[\t\x20-\x7e\xa0-\xff]*$/;
 const MAX_HEADERS = 20;
 const MAX_RETRIES = 20;
 const MAX_RETRY_DELAY_MS = 7 * 86_400_000;
@@ -67,8 +68,9 @@ export async function webhookInputProblems(db: Db, config: Config, input: Webhoo
       if (!HEADER_NAME.test(name)) at(['headers', name], 'is not a valid header name', 'header_name');
       else if (RESERVED_HEADERS.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix))) {
         at(['headers', name], 'is set by hookd and cannot be overridden', 'header_reserved');
-      } else if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > 4096) {
-        at(['headers', name], 'must be a single-line string of at most 4096 characters', 'header_value');
+      } else if (typeof value !== 'string' || !HEADER_VALUE.test(value) || value.length > 4096) {
+        // What undici will send: visible Latin-1 and spaces/tabs. Anything else failed every delivery later.
+        at(['headers', name], 'must be at most 4096 visible Latin-1 characters (spaces and tabs allowed)', 'header_value');
       }
     }
   }
