@@ -28,6 +28,10 @@ export interface Config {
   /** Enforce every catalogued event type's JSON schema on publish, not only those marked strict. */
   readonly strictEventSchemas: boolean;
   readonly disableAfter: number;
+  /** Webhooks one workspace may hold. */
+  readonly maxWebhooksPerWorkspace: number;
+  /** Deliveries one publish request may create (events × their subscribers). */
+  readonly maxDeliveriesPerRequest: number;
   readonly maxPayloadBytes: number;
   readonly defaultEvents: readonly string[];
   readonly jwt: {
@@ -135,6 +139,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     allowPrivateTargets:
       dev || bool(read('HOOKD_ALLOW_PRIVATE_TARGETS'), 'HOOKD_ALLOW_PRIVATE_TARGETS', false),
     strictEventSchemas: bool(read('HOOKD_STRICT_EVENT_SCHEMAS'), 'HOOKD_STRICT_EVENT_SCHEMAS', false),
+    maxWebhooksPerWorkspace: integer(read('HOOKD_MAX_WEBHOOKS_PER_WORKSPACE'), 'HOOKD_MAX_WEBHOOKS_PER_WORKSPACE', 10_000, 1, 10_000_000),
+    maxDeliveriesPerRequest: integer(read('HOOKD_MAX_DELIVERIES_PER_REQUEST'), 'HOOKD_MAX_DELIVERIES_PER_REQUEST', 10_000, 1, 10_000_000),
     disableAfter: integer(read('HOOKD_DISABLE_AFTER'), 'HOOKD_DISABLE_AFTER', 50, 0, 1_000_000),
     maxPayloadBytes: size(read('HOOKD_MAX_PAYLOAD'), 'HOOKD_MAX_PAYLOAD', '256kb', 1024, 64 * 1024 * 1024),
     defaultEvents: Object.freeze(eventList(read('HOOKD_DEFAULT_EVENTS') ?? 'job.completed')),

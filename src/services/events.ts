@@ -74,7 +74,10 @@ export async function publishEvents(
   if (problems.length) throw validationError(problems);
 
   const [single] = inputs;
-  if (ctx.store.kind === 'postgres' && inputs.length === 1 && single!.idempotency_key === undefined) {
+  // One event reaches at most every webhook of the workspace, so while that cap is within the per-request
+  // one the single-statement publish needs no count first.
+  const singleFits = ctx.config.maxWebhooksPerWorkspace <= ctx.config.maxDeliveriesPerRequest;
+  if (ctx.store.kind === 'postgres' && inputs.length === 1 && single!.idempotency_key === undefined && singleFits) {
     // The common publish, one event without an idempotency key, is one atomic statement on PostgreSQL.
     const event = outboxEvent(workspaceId, single!, ctx.clock.now());
     const deliveries = await writeEventToSubscribers(ctx.store.db, event);
@@ -93,6 +96,18 @@ export async function publishEvents(
 async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, inputs: PublishInput[]): Promise<PublishResult[]> {
   const now = ctx.clock.now();
   const subscribers = new Map<string, string[]>();
+  for (const type of new Set(inputs.map((input) => input.type))) subscribers.set(type, await subscribedWebhookIds(trx, workspaceId, type));
+  // Bounded before anything is written: one request may not flood the queue (and hold the writer) for everyone.
+  const planned = inputs.reduce((sum, input) => sum + subscribers.get(input.type)!.length, 0);
+  if (planned > ctx.config.maxDeliveriesPerRequest) {
+    throw validationError([
+      {
+        loc: ['body'],
+        msg: `would create ${planned} deliveries; at most ${ctx.config.maxDeliveriesPerRequest} per request (HOOKD_MAX_DELIVERIES_PER_REQUEST): publish in smaller batches`,
+        type: 'limit_exceeded',
+      },
+    ]);
+  }
   const results: PublishResult[] = [];
   for (const input of inputs) {
     const key = input.idempotency_key ?? null;
@@ -108,7 +123,6 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
       }
       if (earlier) await releaseIdempotencyKey(trx, workspaceId, key);
     }
-    if (!subscribers.has(input.type)) subscribers.set(input.type, await subscribedWebhookIds(trx, workspaceId, input.type));
     const webhookIds = subscribers.get(input.type)!;
     const event = outboxEvent(workspaceId, input, now);
     await writeEventWithDeliveries(trx, event, webhookIds);

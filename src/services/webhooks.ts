@@ -49,6 +49,13 @@ export async function createWebhook(
   if (input.template_id && !template) {
     throw validationError([{ loc: ['body', 'template_id'], msg: 'unknown template', type: 'unknown_template' }]);
   }
+  // A soft cap (two racing creates may both pass): it bounds fan-out, not an exact count.
+  const limit = ctx.config.maxWebhooksPerWorkspace;
+  if ((await webhooks.countWebhooksOfWorkspace(ctx.store.db, workspaceId)) >= limit) {
+    throw validationError([
+      { loc: ['body'], msg: `this workspace has reached its limit of ${limit} webhooks (HOOKD_MAX_WEBHOOKS_PER_WORKSPACE)`, type: 'limit_exceeded' },
+    ]);
+  }
   const events = input.events ?? template?.events ?? [...ctx.config.defaultEvents];
   const problems = await webhookInputProblems(ctx.store.db, ctx.config, { ...input, events });
   if (problems.length) throw validationError(problems);

@@ -105,6 +105,12 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
   return toWebhook(row, box);
 }
 
+/** How many webhooks a workspace holds. */
+export async function countWebhooksOfWorkspace(db: Db, workspaceId: string): Promise<number> {
+  const row = await db.selectFrom('webhooks').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 /** The webhook with this id (`wh_<uuid>`), or null. */
 export async function findWebhook(db: Db, id: string, box: Sealer): Promise<Webhook | null> {
   const row = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
