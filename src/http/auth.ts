@@ -62,8 +62,10 @@ export function guard(
     const workspaceId = (request.params as Record<string, string | undefined>)['workspace_id'];
     if (workspaceId !== undefined) {
       requireWorkspaceAccess(principal, workspaceId);
-      // The operator (and a JWT) may name any workspace: one that does not exist is a 404 on every route.
-      if (!(await workspaceExists(workspaceId))) throw new AppError('workspace_not_found');
+      // The operator and a JWT may name any workspace: one that does not exist is a 404 on every route. A
+      // stored workspace key needs no second read: its workspace exists, or the key went with it.
+      const keyProvesWorkspace = principal.kind === 'workspace' && principal.keyId !== null;
+      if (!keyProvesWorkspace && !(await workspaceExists(workspaceId))) throw new AppError('workspace_not_found');
     }
     request.principal = principal;
   };
