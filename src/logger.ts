@@ -1,9 +1,11 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { Config, LogLevel } from './config.js';
 
 /** Lines a person reads (`hookd serve --dev`): one line per entry with its fields, colours on a terminal. */
 export function readableLogStream(): DestinationStream {
+  // Loaded only when asked for: JSON-logging processes (production, the delivery thread) never pay for it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   return pretty({
     destination: 1,
     sync: true,
