@@ -66,7 +66,8 @@ export async function publishEvents(
     } else if (!type) {
       problems.push({ loc: [...loc(index), 'type'], msg: `unknown event type '${input.type}'`, type: 'unknown_event_type' });
     } else if (type.schema !== null && (type.strict || ctx.config.strictEventSchemas)) {
-      for (const problem of dataProblems(schemaValidator(input.type, type), input.data ?? null)) {
+      const validate = schemaValidator(input.type, type);
+      for (const problem of validate ? dataProblems(validate, input.data ?? null) : []) {
         problems.push({ loc: [...loc(index), 'data', ...problem.path], msg: problem.msg, type: problem.keyword });
       }
     }
@@ -143,21 +144,20 @@ const requestHash = (input: PublishInput): string =>
   createHash('sha256').update(JSON.stringify([input.type, input.data ?? null])).digest('base64url');
 
 // Compiled schemas by event type and version; a schema edit bumps `updated_at`, so stale entries just age out.
-const validators = new Map<string, ValidateFunction>();
+// null: the stored schema no longer compiles (checked when written, so only after an ajv upgrade) and is
+// not enforced.
+const validators = new Map<string, ValidateFunction | null>();
 const SCHEMA_CACHE_MAX = 1000;
 
-/** The compiled validator of a catalogued type's schema (compiled once per version). */
-function schemaValidator(name: string, type: { schema: string | null; updatedAt: number }): ValidateFunction {
+/** The compiled validator of a catalogued type's schema (compiled once per version), or null. */
+function schemaValidator(name: string, type: { schema: string | null; updatedAt: number }): ValidateFunction | null {
   const key = `${name}@${type.updatedAt}`;
-  let validate = validators.get(key);
-  if (!validate) {
+  if (!validators.has(key)) {
     const compiled = compileEventSchema(JSON.parse(type.schema!) as Record<string, unknown>);
-    // Schemas are checked when they are written; one that no longer compiles (a newer ajv) accepts everything.
-    validate = compiled.ok ? compiled.validate : ((() => true) as unknown as ValidateFunction);
     if (validators.size >= SCHEMA_CACHE_MAX) validators.delete(validators.keys().next().value!);
-    validators.set(key, validate);
+    validators.set(key, compiled.ok ? compiled.validate : null);
   }
-  return validate;
+  return validators.get(key) ?? null;
 }
 
 /** One page of a workspace's events. */
