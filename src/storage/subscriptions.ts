@@ -20,13 +20,13 @@ export async function subscribedWebhookIds(db: Db, workspaceId: string, type: st
   return rows.map((row) => row.id);
 }
 
-/**
- * Makes a webhook's subscription rows match `events` (only `*` when it is among them, since it covers the
- * rest); call in the transaction that writes `webhooks.events`.
- */
+/** The subscription rows a webhook's `events` make: each type once, or only `*`, which covers the rest. */
+export const subscribedTypes = (events: readonly string[]): string[] => (events.includes('*') ? ['*'] : [...new Set(events)]);
+
+/** Makes a webhook's subscription rows match `events`; call in the transaction that writes `webhooks.events`. */
 export async function replaceSubscriptions(db: Db, webhook: { id: string; workspaceId: string }, events: readonly string[]): Promise<void> {
   await db.deleteFrom('webhook_subscriptions').where('webhook_id', '=', webhook.id).execute();
-  const types = events.includes('*') ? ['*'] : [...new Set(events)];
+  const types = subscribedTypes(events);
   if (types.length === 0) return;
   await db
     .insertInto('webhook_subscriptions')

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
+import { subscribedTypes } from '../subscriptions.js';
 
 /**
  * One row per (webhook, event type) it subscribes to, so publish finds its subscribers by an exact,
@@ -17,9 +18,7 @@ export const webhookSubscriptionsMigration: Migration = {
     await db.schema.createIndex('webhook_subscriptions_webhook').on('webhook_subscriptions').column('webhook_id').execute();
     const { rows } = await sql<{ id: string; workspace_id: string; events: string }>`select id, workspace_id, events from webhooks`.execute(db);
     for (const row of rows) {
-      const events = JSON.parse(row.events) as string[];
-      // As replaceSubscriptions writes them: `*` alone covers every other type.
-      for (const type of events.includes('*') ? ['*'] : new Set(events)) {
+      for (const type of subscribedTypes(JSON.parse(row.events) as string[])) {
         await sql`insert into webhook_subscriptions (workspace_id, event_type, webhook_id) values (${row.workspace_id}, ${type}, ${row.id})`.execute(db);
       }
     }
