@@ -45,15 +45,11 @@ export async function listenCommand(args: string[]): Promise<number> {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'signature rejected');
     });
   });
-  const listening = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
-    server.once('error', resolve);
-    server.listen(port, values.host ?? '127.0.0.1', () => resolve(null));
+  // A taken port rejects, and runCli answers it like any command's (EADDRINUSE names --port).
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, values.host ?? '127.0.0.1', resolve);
   });
-  if (listening) {
-    const hint = listening.code === 'EADDRINUSE' ? ': another process holds that port; choose another with --port N' : '';
-    process.stderr.write(`hookd: ${listening.message}${hint}\n`);
-    return 1;
-  }
   const address = server.address() as { port: number };
   process.stdout.write(`hookd listen: receiving on http://${values.host ?? '127.0.0.1'}:${address.port}/ (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {

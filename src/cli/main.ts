@@ -68,12 +68,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       process.stderr.write(`hookd: ${(error as Error).message}\n`);
       return 2;
     }
-    const failure = error as NodeJS.ErrnoException & { port?: number };
-    if (failure.code === 'EADDRINUSE') {
-      process.stderr.write(`hookd: ${failure.message}: another process holds that port; choose another with --port N (or HOOKD_PORT)\n`);
-      return 1;
-    }
-    process.stderr.write(`hookd: ${failure.message}\n`);
+    const failure = error as NodeJS.ErrnoException;
+    const hint = failure.code === 'EADDRINUSE' ? ': another process holds that port; choose another with --port N' : '';
+    process.stderr.write(`hookd: ${failure.message}${hint}\n`);
     return 1;
   }
 }
