@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--json FILE] [--store sqlite|postgres] [--only throughput,latency,fanout,isolation,api,baselines]
+// `npm run bench [-- --quick] [--json FILE] [--store sqlite|postgres] [--only throughput,latency,fanout,isolation,fairness,api,baselines]
 //   [--no-baselines] [--write BENCHMARKS.md]`
 // Every process talks only to 127.0.0.1; every loop is bounded in count and time.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BaselineResult, bullmq, pgBoss } from './baseline/baselines.js';
 import { BenchPostgres } from './postgres.js';
-import { apiLoad, fanOut, isolation, latency, throughput } from './scenarios.js';
+import { apiLoad, fairness, fanOut, isolation, latency, throughput } from './scenarios.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,8 +21,8 @@ const { values } = parseArgs({
 const quick = Boolean(values.quick);
 const stores = (values.store ? [values.store] : quick ? ['sqlite'] : ['sqlite', 'postgres']) as ('sqlite' | 'postgres')[];
 const size = quick
-  ? { deliveries: 5000, latencySeconds: 5, fanOut: 500, isolationEvents: 100, apiSeconds: 3 }
-  : { deliveries: 50_000, latencySeconds: 30, fanOut: 10_000, isolationEvents: 500, apiSeconds: 10 };
+  ? { deliveries: 5000, latencySeconds: 5, fanOut: 500, isolationEvents: 100, fairness: { hangingWebhooks: 1000, backlogEvents: 100, rate: 200, seconds: 5 }, apiSeconds: 3 }
+  : { deliveries: 50_000, latencySeconds: 30, fanOut: 10_000, isolationEvents: 500, fairness: { hangingWebhooks: 1000, backlogEvents: 500, rate: 200, seconds: 20 }, apiSeconds: 10 };
 const only = values.only ? new Set(values.only.split(',')) : null;
 const runs = (scenario: string) => only === null || only.has(scenario);
 const baselines = runs('baselines') && !quick && !values['no-baselines'] && (only === null || runs('throughput'));
@@ -84,6 +84,17 @@ try {
     const iso = runs('isolation') ? await isolation(store, pg, size.isolationEvents) : null;
     if (iso) results[`${store}.isolation`] = iso;
     if (iso) log(`isolation (10 of 20 webhooks hang until a 2 s timeout): healthy ${iso.hangingPerWebhook}/s per webhook vs ${iso.baselinePerWebhook}/s with none hanging: drop ${pct(Math.max(0, iso.drop))} ${mark(iso.drop <= 0.1)}`);
+
+    const fair = runs('fairness') ? await fairness(store, pg, size.fairness) : null;
+    if (fair) results[`${store}.fairness`] = fair;
+    if (fair) {
+      const { alone, withHanging } = fair;
+      log(
+        `fairness (4 tenants × 5 webhooks; another tenant's ${fair.hangingWebhooks} webhooks hang 15 s, ${withHanging.hangingHeld} requests held): ` +
+          `${withHanging.perSecond}/s vs ${alone.perSecond}/s alone, drop ${pct(Math.max(0, fair.drop))} ${mark(fair.drop <= 0.1)}; ` +
+          `at ${size.fairness.rate} events/s p50 ${withHanging.p50} ms, p99 ${withHanging.p99} ms ${mark(withHanging.p99 <= 1000)} vs alone p50 ${alone.p50} ms, p99 ${alone.p99} ms`,
+      );
+    }
 
     const api = runs('api') ? await apiLoad(store, pg, size.apiSeconds) : null;
     if (api) results[`${store}.api`] = api;

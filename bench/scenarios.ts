@@ -197,3 +197,83 @@ export async function apiLoad(store: Store, postgres: BenchPostgres | null, seco
   }
 }
 
+
+export interface FairnessRun {
+  /** Healthy tenants' backlog drained per second (first publish → last receipt). */
+  perSecond: number;
+  /** Publish → receipt at a steady load, ms. */
+  p50: number;
+  p99: number;
+  /** Requests the hanging tenant's endpoints were holding when the healthy load began. */
+  hangingHeld: number;
+}
+
+const HEALTHY_TENANTS = 4;
+const HEALTHY_WEBHOOKS = 5;
+
+/**
+ * Scenario 9: four healthy tenants (5 webhooks each) drain a backlog and then publish at a steady rate,
+ * alone and while another tenant's `hangingWebhooks` webhooks (own host) hang until the default 15 s
+ * timeout with 10 000 deliveries queued; their deliveries/s and p99 with and without.
+ */
+export async function fairness(store: Store, postgres: BenchPostgres | null, options: { hangingWebhooks: number; backlogEvents: number; rate: number; seconds: number }) {
+  const run = async (hangingWebhooks: number): Promise<FairnessRun> => {
+    const healthy = await ReceiverProcess.start();
+    const hanging = await ReceiverProcess.start();
+    const stack = await Stack.start(store, postgres);
+    try {
+      const tenants: string[] = [];
+      for (let t = 0; t < HEALTHY_TENANTS; t++) {
+        tenants.push(await workspaceWithWebhooks(stack, Array.from({ length: HEALTHY_WEBHOOKS }, (_, i) => `${healthy.url}/t${t}w${i}`)));
+      }
+      let hangingHeld = 0;
+      if (hangingWebhooks) {
+        const greedy = await workspaceWithWebhooks(stack, Array.from({ length: hangingWebhooks }, (_, i) => `${hanging.url}/hang${i}`));
+        const events = Array.from({ length: Math.floor(10_000 / hangingWebhooks) }, () => ({ type: 'job.completed', data: {} }));
+        const reply = await stack.api.call('POST', `/api/v1/workspaces/${greedy}/events`, { events });
+        if (reply.status !== 202) throw new Error(`greedy publish: ${reply.status} ${JSON.stringify(reply.body)}`);
+        // Wait until the hanging tenant holds what it can of the pool.
+        for (let last = -1; ; ) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          hangingHeld = (await hanging.stats()).count;
+          if (hangingHeld === last && hangingHeld > 0) break;
+          last = hangingHeld;
+        }
+      }
+
+      // Phase 1: a backlog per tenant, drained as fast as hookd can.
+      const backlog = HEALTHY_TENANTS * HEALTHY_WEBHOOKS * options.backlogEvents;
+      const started = performance.timeOrigin + performance.now();
+      await Promise.all(tenants.map((ws) => stack.api.publish(ws, options.backlogEvents)));
+      const drained = await healthy.waitFor(backlog, 300_000);
+      const perSecond = Math.round((drained.count / (drained.last - started)) * 1000);
+
+      // Phase 2: a steady rate spread over the tenants; publish → receipt latency.
+      await healthy.reset();
+      const total = options.rate * options.seconds;
+      const tickMs = 10;
+      const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000));
+      const pending: Promise<unknown>[] = [];
+      const t0 = performance.now();
+      for (let sent = 0; sent < total; ) {
+        const due = Math.min(total, Math.floor(((performance.now() - t0) / tickMs + 1) * perTick));
+        for (; sent < due; sent++) {
+          const ws = tenants[sent % tenants.length]!;
+          pending.push(stack.api.call('POST', `/api/v1/workspaces/${ws}/events`, { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } }));
+        }
+        await new Promise((resolve) => setTimeout(resolve, tickMs));
+      }
+      await Promise.all(pending);
+      await healthy.waitFor(total * HEALTHY_WEBHOOKS, 120_000);
+      const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
+      for (const value of await healthy.latencies()) histogram.recordValue(Math.max(1, Math.round(value)));
+      return { perSecond, p50: histogram.getValueAtPercentile(50), p99: histogram.getValueAtPercentile(99), hangingHeld };
+    } finally {
+      await stack.stop();
+      await Promise.all([healthy.stop(), hanging.stop()]);
+    }
+  };
+  const alone = await run(0);
+  const withHanging = await run(options.hangingWebhooks);
+  return { hangingWebhooks: options.hangingWebhooks, alone, withHanging, drop: 1 - withHanging.perSecond / alone.perSecond };
+}

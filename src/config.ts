@@ -52,6 +52,12 @@ export interface Config {
   readonly secretGraceMs: number;
   readonly maxInFlight: number;
   readonly webhookConcurrency: number;
+  /** Sends in flight per workspace in one worker: no tenant can hold the whole pool. */
+  readonly workspaceMaxInFlight: number;
+  /** Sends in flight per destination host (`host:port`) in one worker, across workspaces. */
+  readonly hostMaxInFlight: number;
+  /** Requests per second to one destination host across workspaces and workers (0: no limit). */
+  readonly hostRateLimitPerS: number;
   readonly shutdownGraceMs: number;
   /** API requests per second per credential (0 = unlimited); bursts of twice that are allowed. */
   readonly rateLimitPerS: number;
@@ -111,6 +117,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   if (retrySchedule === null || retrySchedule.length > 50) {
     throw new ConfigError('HOOKD_RETRY_SCHEDULE', 'must be a comma list of durations such as 10s,60s,300s');
   }
+  const maxInFlight = integer(read('HOOKD_MAX_IN_FLIGHT'), 'HOOKD_MAX_IN_FLIGHT', 256, 1, 10_000);
   const config: Config = {
     database,
     port: integer(
@@ -157,8 +164,11 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     logFormat: logFormat(oneOf(read('HOOKD_LOG_FORMAT'), 'HOOKD_LOG_FORMAT', LOG_FORMATS, 'auto'), dev, overrides.terminal ?? false),
     metricsToken: read('HOOKD_METRICS_TOKEN') ?? null,
     secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
-    maxInFlight: integer(read('HOOKD_MAX_IN_FLIGHT'), 'HOOKD_MAX_IN_FLIGHT', 256, 1, 10_000),
+    maxInFlight,
     webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),
+    workspaceMaxInFlight: integer(read('HOOKD_WORKSPACE_MAX_IN_FLIGHT'), 'HOOKD_WORKSPACE_MAX_IN_FLIGHT', Math.max(1, Math.floor(maxInFlight / 4)), 1, 10_000),
+    hostMaxInFlight: integer(read('HOOKD_HOST_MAX_IN_FLIGHT'), 'HOOKD_HOST_MAX_IN_FLIGHT', Math.max(1, Math.floor(maxInFlight / 4)), 1, 10_000),
+    hostRateLimitPerS: integer(read('HOOKD_HOST_RATE_LIMIT'), 'HOOKD_HOST_RATE_LIMIT', 0, 0, 1_000_000),
     shutdownGraceMs: duration(read('HOOKD_SHUTDOWN_GRACE'), 'HOOKD_SHUTDOWN_GRACE', '20s', 0, 600_000),
     rateLimitPerS: integer(read('HOOKD_RATE_LIMIT'), 'HOOKD_RATE_LIMIT', 1000, 0, 1_000_000),
   };

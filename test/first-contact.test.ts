@@ -6,6 +6,7 @@ import type { AttemptRecord } from '../src/storage/record-attempts.js';
 import { STORES } from './support/databases.js';
 import { startTestHookd, TEST_JWT_SECRET, type TestHookd } from './support/hookd.js';
 import { eventually, FakeClock, Receiver } from './support/receiver.js';
+import { openBudget } from './support/claims.js';
 
 const silent = (await import('pino')).default({ level: 'silent' });
 const UNKNOWN_WS = '00000000-0000-4000-8000-000000000000';
@@ -132,7 +133,7 @@ describe.each(STORES)('first contact (%s)', (store) => {
 
   describe('result writes fenced by the lease', () => {
     const claim = (workerId: string) =>
-      claimDueDeliveries(h.hookd.ctx.store.db, h.hookd.ctx.store.kind, { workerId, now: clock.now(), leaseMs: 1_000, limit: 10, slotsFor: () => 10 });
+      claimDueDeliveries(h.hookd.ctx.store.db, h.hookd.ctx.store.kind, { workerId, now: clock.now(), leaseMs: 1_000, limit: 10, ...openBudget(10) });
     const failedAttempt = (deliveryId: number, webhookId: string): AttemptRecord => ({
       deliveryId,
       webhookId,

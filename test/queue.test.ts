@@ -6,6 +6,7 @@ import { rateLimiterFor } from '../src/services/rate-limiter.js';
 import { STORES } from './support/databases.js';
 import { startTestHookd, type TestHookd } from './support/hookd.js';
 import { eventually, FakeClock, Receiver } from './support/receiver.js';
+import { openBudget } from './support/claims.js';
 
 const silent = (await import('pino')).default({ level: 'silent' });
 
@@ -86,7 +87,7 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
       now: clock.now(),
       leaseMs: h.hookd.ctx.config.requestTimeoutMs + 15_000,
       limit: 100,
-      slotsFor: () => 100,
+      ...openBudget(100),
     });
     expect(claimed).toHaveLength(5);
     startWorker();

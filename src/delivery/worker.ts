@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import { openHeaders } from '../domain/sealed-headers.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
-import { type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
+import { type ClaimCursor, type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
 import type { Store } from '../storage/database.js';
 import { disableWebhook } from '../storage/disable-webhook.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
@@ -16,6 +16,7 @@ import type { Resolver } from './ssrf-guard.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { describeOutcome, nextState } from './next-state.js';
 import { ResultWriter } from './result-writer.js';
+import { SendSlots, type SendTicket } from './send-slots.js';
 import { recordableHeaders, signedHeaders } from './signed-request.js';
 
 export interface WorkerSettings {
@@ -26,6 +27,10 @@ export interface WorkerSettings {
   disableAfter: number;
   maxInFlight: number;
   webhookConcurrency: number;
+  workspaceMaxInFlight: number;
+  hostMaxInFlight: number;
+  /** Requests per second to one destination host, across workspaces (0: no limit). */
+  hostRateLimitPerS: number;
   shutdownGraceMs: number;
 }
 
@@ -56,9 +61,6 @@ interface WebhookSettings {
 // How long a claim may go unrecorded before another worker takes it over: the request timeout plus
 // 15 s for recording, so a crashed worker's deliveries are sent again within ~30 s by default.
 const LEASE_MARGIN_MS = 15_000;
-const HOLD_FACTOR = 5;
-const FAST_ENDPOINT_MS = 250;
-const REFILL_FACTOR = 2;
 const SMALL_CLAIM = 8;
 const CLAIM_GATHER_MS = 3;
 
@@ -68,20 +70,15 @@ export class DeliveryWorker {
   readonly #deps: WorkerDeps;
   readonly #sender: HttpSender;
   readonly #writer: ResultWriter;
-  /** Sends in flight, per webhook. */
-  readonly #perWebhook = new Map<string, number>();
-  /** Claimed rows waiting for a free slot of their webhook (prefetched; their leases are kept alive). */
-  readonly #queued = new Map<string, ClaimedDelivery[]>();
-  #queuedCount = 0;
-  /** Recent attempt duration per webhook (EWMA, ms): only fast endpoints get rows prefetched. */
-  readonly #latency = new Map<string, number>();
+  /** Claimed rows waiting for a slot (their leases are kept alive) and sends in flight, within fair limits. */
+  readonly #slots: SendSlots;
+  readonly #cursor: ClaimCursor = { workspaceId: null, webhookIds: new Map() };
   /** Rate-limited webhooks asking the limiter for tokens now, and timers that resume one once it has budget. */
   readonly #takingTokens = new Set<string>();
   readonly #rateTimers = new Map<string, NodeJS.Timeout>();
   #leaseTimer: NodeJS.Timeout | null = null;
   /** Per webhook version: its decrypted secrets and headers and its parsed retry schedule. */
   readonly #webhookCache = new Map<string, WebhookSettings & { updatedAt: number; expiresAt: number | null }>();
-  #inFlight = 0;
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -92,6 +89,7 @@ export class DeliveryWorker {
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
     const { settings } = deps;
+    this.#slots = new SendSlots(settings);
     this.#sender = new HttpSender({
       timeoutMs: settings.requestTimeoutMs,
       retryAfterCapMs: settings.retryAfterCapMs,
@@ -137,12 +135,12 @@ export class DeliveryWorker {
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#slots.inFlight;
   }
 
   /** Resolves once nothing is in flight and every result is stored (for tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.#inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.#writer.flush();
   }
 
@@ -160,12 +158,11 @@ export class DeliveryWorker {
     this.poke();
     await this.#loop;
     // Queued rows were never sent: releaseLeases below hands them straight back.
-    this.#queued.clear();
-    this.#queuedCount = 0;
+    this.#slots.clearQueue();
     const deadline = Date.now() + this.#deps.settings.shutdownGraceMs;
-    while (this.#inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     this.#sender.abortAll();
-    while (this.#inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.#writer.flush();
     await releaseLeases(this.#deps.store.db, this.id, this.#deps.clock.now()).catch((error) =>
       this.#deps.logger.error({ err: error }, 'releasing leases failed; they expire on their own'),
@@ -176,16 +173,9 @@ export class DeliveryWorker {
   async #run(): Promise<void> {
     const { settings, logger, store, clock } = this.#deps;
     const leaseMs = settings.requestTimeoutMs + LEASE_MARGIN_MS;
-    // A fast webhook may hold five times its concurrency (one set sending, the rest queued here) and is
-    // refilled when fewer than two sets wait, so one claim brings ~30 rows instead of one per completion.
-    // A slow one holds only what it can send: rows queued behind a hanging endpoint would just sit in the
-    // budget that healthy endpoints need (bench isolation scenario).
-    const holdFor = (webhookId: string) =>
-      settings.webhookConcurrency * ((this.#latency.get(webhookId) ?? 0) < FAST_ENDPOINT_MS ? HOLD_FACTOR : 1);
-    const maxHeld = settings.maxInFlight * (HOLD_FACTOR + 1);
     while (this.#running) {
       this.#signalled = false;
-      const limit = Math.min(maxHeld - this.#inFlight - this.#queuedCount, 500);
+      const limit = Math.min(this.#slots.claimRoom, 500);
       let claimed: ClaimedDelivery[] = [];
       let more = false;
       if (limit > 0) {
@@ -195,7 +185,8 @@ export class DeliveryWorker {
             now: clock.now(),
             leaseMs,
             limit,
-            slotsFor: (webhookId) => holdFor(webhookId) - (this.#perWebhook.get(webhookId) ?? 0) - (this.#queued.get(webhookId)?.length ?? 0),
+            budget: this.#slots.claimBudget(),
+            cursor: this.#cursor,
           }));
         } catch (error) {
           logger.error({ err: error }, 'claiming deliveries failed; retrying shortly');
@@ -203,12 +194,7 @@ export class DeliveryWorker {
           continue;
         }
       }
-      for (const delivery of claimed) {
-        const queue = this.#queued.get(delivery.webhookId);
-        if (queue) queue.push(delivery);
-        else this.#queued.set(delivery.webhookId, [delivery]);
-      }
-      this.#queuedCount += claimed.length;
+      this.#slots.enqueue(claimed);
       this.#pumpAll();
       // A full head scan means more may be due: claim again at once.
       if (more && claimed.length > 0) continue;
@@ -219,53 +205,41 @@ export class DeliveryWorker {
     }
   }
 
-  /** Starts queued sends wherever a webhook and the process have free slots. */
+  /** Starts queued sends wherever the limits leave free slots, longest-waiting webhooks first. */
   #pumpAll(): void {
-    for (const webhookId of this.#queued.keys()) {
-      if (this.#inFlight >= this.#deps.settings.maxInFlight) return;
+    for (const webhookId of this.#slots.queuedWebhooks()) {
+      if (this.inFlight >= this.#deps.settings.maxInFlight) return;
       this.#pump(webhookId);
     }
   }
 
-  /** How many of a webhook's queued rows may start now: bounded by its queue, its concurrency and the process's. */
-  #freeSlots(webhookId: string): number {
-    const { maxInFlight, webhookConcurrency } = this.#deps.settings;
-    const queued = this.#queued.get(webhookId)?.length ?? 0;
-    return Math.min(queued, maxInFlight - this.#inFlight, webhookConcurrency - (this.#perWebhook.get(webhookId) ?? 0));
-  }
-
   #pump(webhookId: string): void {
-    const free = this.#freeSlots(webhookId);
+    const free = this.#slots.startable(webhookId);
     if (free <= 0) return;
-    const rate = this.#queued.get(webhookId)![0]!.rateLimitPerS;
-    if (rate) this.#pumpRateLimited(webhookId, rate, free);
+    const rate = this.#slots.rateLimitOf(webhookId);
+    const { hostRateLimitPerS } = this.#deps.settings;
+    if (rate || hostRateLimitPerS) this.#pumpRateLimited(webhookId, rate, free);
     else this.#start(webhookId, free);
   }
 
   #start(webhookId: string, count: number): void {
-    const queue = this.#queued.get(webhookId);
-    if (!queue) return;
-    for (const delivery of queue.splice(0, count)) {
-      this.#queuedCount--;
-      void this.#send(delivery);
-    }
-    if (!queue.length) this.#queued.delete(webhookId);
+    for (const ticket of this.#slots.start(webhookId, count)) void this.#send(ticket);
   }
 
   /**
-   * Asks the limiter for as many tokens as there are free slots (one take at a time per webhook), starts
-   * that many, and comes back when the bucket has refilled. Tokens taken but left unused by a shutdown
-   * are simply lost: the budget errs on the side of sending less.
+   * Asks the limiter for as many tokens as there are free slots — from the webhook's budget and its
+   * destination host's, one take at a time per webhook — starts that many, and comes back when the
+   * budgets have refilled. Tokens taken but left unused are simply lost: the budget errs on the side of
+   * sending less.
    */
-  #pumpRateLimited(webhookId: string, rate: number, want: number): void {
+  #pumpRateLimited(webhookId: string, rate: number | null, want: number): void {
     if (this.#takingTokens.has(webhookId) || this.#rateTimers.has(webhookId)) return;
     this.#takingTokens.add(webhookId);
-    this.#deps.rateLimiter
-      .take(`webhook:${webhookId}`, rate, rate, want, this.#deps.clock.now())
+    this.#grantedTokens(webhookId, rate, want)
       .then(
         (budget) => {
           if (!this.#running) return;
-          this.#start(webhookId, Math.min(budget.granted, this.#freeSlots(webhookId)));
+          this.#start(webhookId, budget.granted);
           if (budget.granted === 0) this.#resumeLater(webhookId, budget.retryAfterMs);
         },
         (error) => {
@@ -274,6 +248,18 @@ export class DeliveryWorker {
         },
       )
       .finally(() => this.#takingTokens.delete(webhookId));
+  }
+
+  async #grantedTokens(webhookId: string, rate: number | null, want: number): Promise<{ granted: number; retryAfterMs: number }> {
+    const { rateLimiter, clock, settings } = this.#deps;
+    let budget = { granted: want, retryAfterMs: 0 };
+    if (rate) budget = await rateLimiter.take(`webhook:${webhookId}`, rate, rate, want, clock.now());
+    const host = this.#slots.hostOfQueued(webhookId);
+    if (settings.hostRateLimitPerS && host !== null && budget.granted > 0) {
+      const hostBudget = await rateLimiter.take(`host:${host}`, settings.hostRateLimitPerS, settings.hostRateLimitPerS, budget.granted, clock.now());
+      budget = { granted: hostBudget.granted, retryAfterMs: hostBudget.retryAfterMs };
+    }
+    return budget;
   }
 
   #resumeLater(webhookId: string, ms: number): void {
@@ -289,7 +275,7 @@ export class DeliveryWorker {
 
   async #extendLeases(leaseMs: number): Promise<void> {
     // Results waiting in the writer still hold their leases: a takeover now would send them twice.
-    if (this.#inFlight + this.#queuedCount + this.#writer.pendingCount === 0) return;
+    if (this.inFlight + this.#slots.queuedCount + this.#writer.pendingCount === 0) return;
     await extendLeases(this.#deps.store.db, this.id, this.#deps.clock.now() + leaseMs).catch((error) =>
       this.#deps.logger.warn({ err: error }, 'extending leases failed; will try again'),
     );
@@ -309,10 +295,10 @@ export class DeliveryWorker {
     });
   }
 
-  async #send(delivery: ClaimedDelivery): Promise<void> {
+  async #send(ticket: SendTicket): Promise<void> {
     const { clock, settings, metrics, logger } = this.#deps;
-    this.#inFlight++;
-    this.#perWebhook.set(delivery.webhookId, (this.#perWebhook.get(delivery.webhookId) ?? 0) + 1);
+    const { delivery } = ticket;
+    let learned: { durationMs: number; timedOut: boolean } | null = null;
     metrics?.inFlight.inc();
     const attempt = delivery.attemptsMade + 1;
     try {
@@ -330,9 +316,7 @@ export class DeliveryWorker {
       });
       const result = await this.#sender.send(delivery.url, headers, delivery.payload);
       if (!this.#running && result.outcome.kind === 'network') return; // aborted at shutdown: the lease is released instead
-      const previous = this.#latency.get(delivery.webhookId);
-      this.#latency.set(delivery.webhookId, previous === undefined ? result.durationMs : previous * 0.8 + result.durationMs * 0.2);
-      if (this.#latency.size > 10_000) this.#latency.delete(this.#latency.keys().next().value!);
+      learned = { durationMs: result.durationMs, timedOut: result.outcome.kind === 'timeout' };
       const now = clock.now();
       // A test send is tried once: its outcome is the answer the user waits for.
       const schedule = delivery.isTest === 1 ? [] : (webhook.retrySchedule ?? settings.retryScheduleMs);
@@ -375,19 +359,14 @@ export class DeliveryWorker {
     } catch (error) {
       logger.error({ err: error, deliveryId: delivery.id }, 'delivery attempt crashed; its lease will expire');
     } finally {
-      this.#inFlight--;
-      const left = (this.#perWebhook.get(delivery.webhookId) ?? 1) - 1;
-      if (left > 0) this.#perWebhook.set(delivery.webhookId, left);
-      else this.#perWebhook.delete(delivery.webhookId);
+      this.#slots.finish(ticket, learned);
       metrics?.inFlight.dec();
       if (this.#running) {
         this.#pump(delivery.webhookId);
         this.#pumpAll();
       }
       // Claim more only once this webhook's local queue runs low, so one claim refills many slots.
-      if ((this.#queued.get(delivery.webhookId)?.length ?? 0) < this.#deps.settings.webhookConcurrency * REFILL_FACTOR) {
-        this.#wakeSoon();
-      }
+      if (this.#slots.runningLow(delivery.webhookId)) this.#wakeSoon();
     }
   }
 

@@ -5,7 +5,7 @@ import type { Scope } from '../domain/scopes.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { workspaceExists } from '../services/workspaces.js';
-import { guard } from './auth.js';
+import { guard, workCharger } from './auth.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { AppError } from '../domain/errors.js';
 import { catalogued, type NormalizedError, nativeErrorBody, normalizeError } from './errors.js';
@@ -30,6 +30,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
     guard(scope: Scope): ReturnType<typeof guard>;
+    /** Charges the request's credential for `units` of work (auth.ts `workCharger`). */
+    chargeWork(request: FastifyRequest, units: number): Promise<void>;
     /** Every route registered, for docs checks and the tenant-isolation matrix. */
     routeTable: RegisteredRoute[];
   }
@@ -75,6 +77,7 @@ export function createHttpApp(
   const rateLimit = { ratePerS: deps.ctx.config.rateLimitPerS, limiter: deps.ctx.rateLimiter, now: () => deps.ctx.clock.now() };
   const exists = (id: string) => workspaceExists(deps.ctx, id);
   app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope, rateLimit, exists));
+  app.decorate('chargeWork', workCharger(rateLimit));
   app.decorateRequest('principal', null);
   const routeTable: RegisteredRoute[] = [];
   app.decorate('routeTable', routeTable);

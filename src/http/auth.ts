@@ -73,5 +73,17 @@ export function guard(
   return Object.assign(hook, { scope });
 }
 
+/**
+ * Charges a guarded request for the work it did beyond its own token (a publish: one token per delivery
+ * it created), so a request that fans out to thousands of deliveries spends the budget of thousands of
+ * requests; the balance may go below zero and the credential's next requests wait for it to refill.
+ */
+export function workCharger(limit: RateLimit): (request: FastifyRequest, units: number) => Promise<void> {
+  return async (request, units) => {
+    if (limit.ratePerS <= 0 || units <= 1 || !request.principal) return;
+    await limit.limiter.charge(bucketKey(request.principal), limit.ratePerS, limit.ratePerS * 2, units - 1, limit.now());
+  };
+}
+
 const bucketKey = (principal: Principal): string =>
   `api:${principal.keyId ?? (principal.kind === 'admin' ? 'admin' : `jwt:${principal.workspaceId}:${principal.userId ?? ''}`)}`;

@@ -1,6 +1,6 @@
 import { TokenBucket } from '../domain/token-bucket.js';
 import type { Store } from '../storage/database.js';
-import { takeTokens } from '../storage/rate-limit-buckets.js';
+import { chargeTokens, takeTokens } from '../storage/rate-limit-buckets.js';
 
 export interface Budget {
   /** Tokens taken (0 … want). */
@@ -15,6 +15,8 @@ export interface Budget {
 export interface RateLimiter {
   /** Takes up to `want` tokens from `key`'s bucket (`ratePerS` a second, at most `capacity`; new buckets start full). */
   take(key: string, ratePerS: number, capacity: number, want: number, now: number): Promise<Budget>;
+  /** Spends `cost` more tokens of `key`'s bucket, into debt if need be (work a request did beyond its own token). */
+  charge(key: string, ratePerS: number, capacity: number, cost: number, now: number): Promise<void>;
 }
 
 const budget = (granted: number, tokens: number, ratePerS: number): Budget => ({
@@ -33,22 +35,31 @@ export function databaseRateLimiter(store: Store): RateLimiter {
       const { granted, tokens } = await takeTokens(store.db, store.kind, { key, ratePerS, capacity, want, now });
       return budget(granted, tokens, ratePerS);
     },
+    async charge(key, ratePerS, capacity, cost, now) {
+      await chargeTokens(store.db, store.kind, { key, ratePerS, capacity, cost, now });
+    },
   };
 }
 
 /** Buckets in memory (the least recently created dropped past `maxKeys`), for a store only one process uses. */
 export function memoryRateLimiter(maxKeys = 100_000): RateLimiter {
   const buckets = new Map<string, TokenBucket>();
+  const bucketOf = (key: string, ratePerS: number, capacity: number, now: number): TokenBucket => {
+    let bucket = buckets.get(key);
+    if (!bucket || bucket.ratePerS !== ratePerS || bucket.capacity !== capacity) {
+      bucket = new TokenBucket(ratePerS, capacity, now);
+      buckets.set(key, bucket);
+      if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
+    }
+    return bucket;
+  };
   return {
     async take(key, ratePerS, capacity, want, now) {
-      let bucket = buckets.get(key);
-      if (!bucket || bucket.ratePerS !== ratePerS || bucket.capacity !== capacity) {
-        bucket = new TokenBucket(ratePerS, capacity, now);
-        buckets.set(key, bucket);
-        if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
-      }
-      const { granted, tokens } = bucket.take(now, want);
+      const { granted, tokens } = bucketOf(key, ratePerS, capacity, now).take(now, want);
       return budget(granted, tokens, ratePerS);
+    },
+    async charge(key, ratePerS, capacity, cost, now) {
+      bucketOf(key, ratePerS, capacity, now).charge(now, cost);
     },
   };
 }

@@ -23,28 +23,49 @@ export interface ClaimedDelivery {
   isTest: number;
 }
 
+/**
+ * What a claim may take, asked row by row: the worker's free slots per webhook and per workspace, less
+ * what this claim already took.
+ */
+export interface ClaimBudget {
+  /** How many more rows of this webhook the claim may take. */
+  free(webhookId: string, workspaceId: string): number;
+  /** False once the workspace may take no more rows in this claim. */
+  hasRoom(workspaceId: string): boolean;
+  take(webhookId: string, workspaceId: string): void;
+}
+
+/** Where the last claim's walk over workspaces (and over each workspace's webhooks) stopped. */
+export interface ClaimCursor {
+  workspaceId: string | null;
+  webhookIds: Map<string, string>;
+}
+
 export interface ClaimOptions {
   workerId: string;
   now: number;
   /** The lease: a crashed worker's rows become claimable again at now + leaseMs. */
   leaseMs: number;
   limit: number;
-  /** Free sending slots of a webhook in this worker. */
-  slotsFor: (webhookId: string) => number;
+  budget: ClaimBudget;
+  /** Kept by the caller between claims, so the walk resumes where it stopped (round robin). */
+  cursor: ClaimCursor;
 }
 
 // Claimable = waiting for a first attempt, a retry, or a `sending` row whose lease ran out (its
 // next_attempt_at is the lease expiry). Written as a literal so both stores match the partial indexes.
 const CLAIMABLE = sql<boolean>`status in ('pending', 'retrying', 'sending')`;
 // The head scan reads this many index entries at most; profiling showed a 1 000-entry scan per claim
-// dominating the worker's SQL time, and the slow path finds webhooks hidden behind saturated ones anyway.
+// dominating the worker's SQL time, and the walk finds webhooks hidden behind saturated ones anyway.
 const HEAD_SCAN_MAX = 200;
-const SLOW_PATH_WEBHOOKS = 100;
+// Index seeks one claim's walk may spend; the cursor carries the rest of the round over to the next claim.
+const WALK_STEPS = 64;
+const CURSOR_WORKSPACES = 10_000;
 
 /**
- * Claims up to `limit` due deliveries, oldest first, at most `slotsFor(webhook)` per webhook, and leases
- * them to `workerId`. Rows of webhooks with no free slot are passed over, so one slow endpoint never
- * holds back the others.
+ * Claims up to `limit` due deliveries within `budget` and leases them to `workerId`: the oldest first,
+ * and when saturated webhooks or workspaces fill the head of the queue, the others in round robin, so one
+ * tenant's backlog or hanging endpoints never hold back another's deliveries.
  */
 export async function claimDueDeliveries(
   db: Db,
@@ -84,16 +105,15 @@ export async function claimDueDeliveries(
 }
 
 /**
- * Picks rows to claim without locking anything: a bounded head scan, then per-webhook seeks if needed.
+ * Picks rows to claim without locking anything: a bounded head scan, then, if it passed rows over, a walk.
  * `more` says the head scan stopped at its bound with every row taken: more rows may be due.
  */
 async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: number[]; more: boolean }> {
-  const taken = new Map<string, number>();
+  const { budget } = options;
   const chosen: number[] = [];
-  const take = (id: number, webhookId: string): boolean => {
-    const used = taken.get(webhookId) ?? 0;
-    if (used >= options.slotsFor(webhookId)) return false;
-    taken.set(webhookId, used + 1);
+  const take = (id: number, webhookId: string, workspaceId: string): boolean => {
+    if (budget.free(webhookId, workspaceId) <= 0) return false;
+    budget.take(webhookId, workspaceId);
     chosen.push(id);
     return true;
   };
@@ -102,7 +122,7 @@ async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: numbe
   const scanLimit = Math.min(options.limit, HEAD_SCAN_MAX);
   const head = await db
     .selectFrom('deliveries')
-    .select(['id', 'webhook_id'])
+    .select(['id', 'webhook_id', 'workspace_id'])
     .where(CLAIMABLE)
     .where('next_attempt_at', '<=', options.now)
     .orderBy('next_attempt_at')
@@ -111,41 +131,108 @@ async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: numbe
     .execute();
   let passedOver = false;
   for (const row of head) {
-    if (!take(row.id, row.webhook_id)) passedOver = true;
+    if (!take(row.id, row.webhook_id, row.workspace_id)) passedOver = true;
   }
   const full = head.length === scanLimit;
-  // Every due row was seen, or none was passed over: the slow path would find nothing the next claim won't.
+  // Every due row was seen, or none was passed over: the walk would find nothing the next claim won't.
   if (!full || !passedOver || chosen.length >= options.limit) return { chosen, more: full && !passedOver };
 
-  // Slow path: saturated webhooks fill the head. Find the other webhooks with due rows by walking the
-  // per-webhook index one distinct webhook at a time (a loose index scan), then seek each one's rows.
-  const webhooks = await sql<{ webhook_id: string | null }>`
-    with recursive due(webhook_id) as (
-      select min(webhook_id) from deliveries where ${CLAIMABLE} and next_attempt_at <= ${options.now}
-      union all
-      select (select min(webhook_id) from deliveries where ${CLAIMABLE} and next_attempt_at <= ${options.now} and webhook_id > due.webhook_id)
-      from due where due.webhook_id is not null
-    )
-    select webhook_id from due where webhook_id is not null limit ${SLOW_PATH_WEBHOOKS}
-  `.execute(db);
   const seen = new Set(head.map((row) => row.id));
-  for (const { webhook_id: webhookId } of webhooks.rows) {
-    const free = options.slotsFor(webhookId!) - (taken.get(webhookId!) ?? 0);
-    if (free <= 0) continue;
-    const rows = await db
-      .selectFrom('deliveries')
-      .select('id')
-      .where('webhook_id', '=', webhookId!)
-      .where(CLAIMABLE)
-      .where('next_attempt_at', '<=', options.now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(Math.min(free, options.limit - chosen.length))
-      .execute();
-    for (const row of rows) if (!seen.has(row.id)) take(row.id, webhookId!);
-    if (chosen.length >= options.limit) break;
-  }
+  await walkQueuedWebhooks(db, options, (id, webhookId, workspaceId) => !seen.has(id) && take(id, webhookId, workspaceId), () => chosen.length);
   return { chosen, more: false };
+}
+
+/**
+ * The slow path: saturated webhooks or workspaces fill the head of the queue. Walks the workspaces with
+ * queued rows in id order from the cursor (one index seek each, skipping those without room), within
+ * each its webhooks from that workspace's cursor, and seeks each webhook's oldest due rows — a loose
+ * index scan in round robin, bounded per claim.
+ */
+async function walkQueuedWebhooks(
+  db: Db,
+  options: ClaimOptions,
+  take: (id: number, webhookId: string, workspaceId: string) => boolean,
+  taken: () => number,
+): Promise<void> {
+  const { budget, cursor } = options;
+  let steps = 0;
+  const walk = new RoundRobin(cursor.workspaceId);
+  while (steps < WALK_STEPS && taken() < options.limit) {
+    steps++;
+    const workspaceId = walk.next(await nextWorkspace(db, walk.position));
+    if (workspaceId === undefined) break;
+    if (workspaceId === null || !budget.hasRoom(workspaceId)) continue;
+    const webhooks = new RoundRobin(cursor.webhookIds.get(workspaceId) ?? null);
+    while (steps < WALK_STEPS && taken() < options.limit && budget.hasRoom(workspaceId)) {
+      steps++;
+      const webhookId = webhooks.next(await nextWebhook(db, workspaceId, webhooks.position));
+      if (webhookId === undefined) break;
+      if (webhookId === null) continue;
+      const free = budget.free(webhookId, workspaceId);
+      if (free <= 0) continue;
+      steps++;
+      const rows = await db
+        .selectFrom('deliveries')
+        .select('id')
+        .where(CLAIMABLE)
+        .where('workspace_id', '=', workspaceId)
+        .where('webhook_id', '=', webhookId)
+        .where('next_attempt_at', '<=', options.now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(Math.min(free, options.limit - taken()))
+        .execute();
+      for (const row of rows) take(row.id, webhookId, workspaceId);
+    }
+    if (webhooks.position !== null) cursor.webhookIds.set(workspaceId, webhooks.position);
+    if (cursor.webhookIds.size > CURSOR_WORKSPACES) cursor.webhookIds.delete(cursor.webhookIds.keys().next().value!);
+  }
+  cursor.workspaceId = walk.position;
+}
+
+/** The first workspace after `after` (or the first of all) with claimable rows. */
+async function nextWorkspace(db: Db, after: string | null): Promise<string | null> {
+  let query = db.selectFrom('deliveries').select('workspace_id').where(CLAIMABLE);
+  if (after !== null) query = query.where('workspace_id', '>', after);
+  const row = await query.orderBy('workspace_id').limit(1).executeTakeFirst();
+  return row?.workspace_id ?? null;
+}
+
+/** The first webhook of the workspace after `after` (or its first) with claimable rows. */
+async function nextWebhook(db: Db, workspaceId: string, after: string | null): Promise<string | null> {
+  let query = db.selectFrom('deliveries').select('webhook_id').where(CLAIMABLE).where('workspace_id', '=', workspaceId);
+  if (after !== null) query = query.where('webhook_id', '>', after);
+  const row = await query.orderBy('webhook_id').limit(1).executeTakeFirst();
+  return row?.webhook_id ?? null;
+}
+
+/**
+ * One round over ids in the database's order, starting after `start` and wrapping once: `next(found)`
+ * takes the id a seek found after `position` (null at the end) and answers the id to visit, null to wrap
+ * around, or undefined once the round is complete (the end reached twice, or an id seen again).
+ */
+class RoundRobin {
+  position: string | null;
+  readonly #visited = new Set<string>();
+  #wrapped: boolean;
+
+  constructor(start: string | null) {
+    this.position = start;
+    this.#wrapped = start === null;
+  }
+
+  next(found: string | null): string | null | undefined {
+    if (found === null) {
+      if (this.#wrapped) return undefined;
+      this.#wrapped = true;
+      this.position = null;
+      return null;
+    }
+    if (this.#visited.has(found)) return undefined;
+    this.#visited.add(found);
+    this.position = found;
+    return found;
+  }
 }
 
 /**

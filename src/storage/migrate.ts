@@ -8,6 +8,7 @@ import { webhookSubscriptionsMigration } from './migrations/005-webhook-subscrip
 import { attemptOnceMigration } from './migrations/006-attempt-once.js';
 import { webhookHealthMigration } from './migrations/007-webhook-health.js';
 import { publishChecksMigration } from './migrations/008-publish-checks.js';
+import { fairClaimsMigration } from './migrations/009-fair-claims.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -20,6 +21,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '006-attempt-once': attemptOnceMigration,
     '007-webhook-health': webhookHealthMigration,
     '008-publish-checks': publishChecksMigration,
+    '009-fair-claims': fairClaimsMigration,
   };
 }
 
