@@ -65,7 +65,9 @@ describe('SendSlots', () => {
     for (let i = 0; i < 8; i++) budget.take(`hook${i}`, 'ws1');
     expect(budget.free('other', 'ws1')).toBe(0); // unproven rows fill the workspace's sending share
     expect(budget.free('fast', 'ws1')).toBe(20);
-    expect(budget.hasRoom('ws2')).toBe(true);
+    expect(budget.room('ws1')).toBe('proven'); // only its fast webhook may take more
+    expect([...budget.provenWebhooks('ws1')]).toEqual(['fast']);
+    expect(budget.room('ws2')).toBe('all');
   });
 
   it('returns every count to zero when sends finish and the queue is cleared', () => {

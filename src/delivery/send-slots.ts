@@ -48,8 +48,10 @@ export class SendSlots {
   /** Held rows counted under `g:` (the class at claim time, so the count comes back down exactly). */
   readonly #guarded = new Set<number>();
   /** Recent attempt duration per webhook (EWMA, ms) and whether its last attempt timed out. */
-  readonly #health = new Map<string, { latencyMs: number; timedOut: boolean }>();
+  readonly #health = new Map<string, { latencyMs: number; timedOut: boolean; workspaceId: string }>();
   readonly #hosts = new Map<string, string>();
+  /** Fast webhooks by workspace (those `#health` holds), least recently attempted first, for claims past a workspace's saturated head. */
+  readonly #fastByWorkspace = new Map<string, Set<string>>();
 
   constructor(limits: SlotLimits) {
     this.#limits = limits;
@@ -81,7 +83,12 @@ export class SendSlots {
       this.#isFast(webhookId) ? room(`s:${workspaceId}`, max * HOLD_FACTOR) : Math.min(room(`s:${workspaceId}`, max * HOLD_FACTOR), room(`g:${workspaceId}`, max));
     return {
       free: (webhookId, workspaceId) => Math.min(room(`w:${webhookId}`, this.#holdFor(webhookId)), workspaceRoom(webhookId, workspaceId)),
-      hasRoom: (workspaceId) => room(`s:${workspaceId}`, max * HOLD_FACTOR) > 0,
+      room: (workspaceId) => {
+        if (room(`s:${workspaceId}`, max * HOLD_FACTOR) <= 0) return 'none';
+        if (room(`g:${workspaceId}`, max) > 0) return 'all';
+        return this.#fastByWorkspace.has(workspaceId) ? 'proven' : 'none';
+      },
+      provenWebhooks: (workspaceId) => this.#fastByWorkspace.get(workspaceId) ?? [],
       take: (webhookId, workspaceId) => {
         for (const key of this.#heldKeys(webhookId, workspaceId, !this.#isFast(webhookId))) bump(taken, key, 1);
       },
@@ -152,13 +159,29 @@ export class SendSlots {
   finish(ticket: SendTicket, attempt: { durationMs: number; timedOut: boolean } | null): void {
     this.#count(ticket, -1);
     this.#release(ticket.delivery);
-    const { webhookId } = ticket.delivery;
-    if (!attempt) return;
+    if (attempt) this.#learn(ticket.delivery, attempt);
+  }
+
+  #learn({ webhookId, workspaceId }: ClaimedDelivery, attempt: { durationMs: number; timedOut: boolean }): void {
     const previous = this.#health.get(webhookId);
     const latencyMs = previous === undefined ? attempt.durationMs : previous.latencyMs * 0.8 + attempt.durationMs * 0.2;
+    this.#forget(webhookId);
+    this.#health.set(webhookId, { latencyMs, timedOut: attempt.timedOut, workspaceId });
+    if (this.#isFast(webhookId)) {
+      const fast = this.#fastByWorkspace.get(workspaceId);
+      if (fast) fast.add(webhookId);
+      else this.#fastByWorkspace.set(workspaceId, new Set([webhookId]));
+    }
+    if (this.#health.size > HEALTH_ENTRIES) this.#forget(this.#health.keys().next().value!);
+  }
+
+  #forget(webhookId: string): void {
+    const health = this.#health.get(webhookId);
+    if (!health) return;
     this.#health.delete(webhookId);
-    this.#health.set(webhookId, { latencyMs, timedOut: attempt.timedOut });
-    if (this.#health.size > HEALTH_ENTRIES) this.#health.delete(this.#health.keys().next().value!);
+    const fast = this.#fastByWorkspace.get(health.workspaceId);
+    fast?.delete(webhookId);
+    if (fast?.size === 0) this.#fastByWorkspace.delete(health.workspaceId);
   }
 
   /** Forgets every waiting row (shutdown: their leases are handed back). */

@@ -72,7 +72,7 @@ export class DeliveryWorker {
   readonly #writer: ResultWriter;
   /** Claimed rows waiting for a slot (their leases are kept alive) and sends in flight, within fair limits. */
   readonly #slots: SendSlots;
-  readonly #cursor: ClaimCursor = { workspaceId: null, webhookIds: new Map() };
+  readonly #cursor: ClaimCursor = { workspaceId: null };
   /** Rate-limited webhooks asking the limiter for tokens now, and timers that resume one once it has budget. */
   readonly #takingTokens = new Set<string>();
   readonly #rateTimers = new Map<string, NodeJS.Timeout>();

@@ -24,21 +24,25 @@ export interface ClaimedDelivery {
 }
 
 /**
- * What a claim may take, asked row by row: the worker's free slots per webhook and per workspace, less
+ * What a claim may take, asked as it goes: the worker's free slots per webhook and per workspace, less
  * what this claim already took.
  */
 export interface ClaimBudget {
   /** How many more rows of this webhook the claim may take. */
   free(webhookId: string, workspaceId: string): number;
-  /** False once the workspace may take no more rows in this claim. */
-  hasRoom(workspaceId: string): boolean;
+  /**
+   * `all`: rows of any of the workspace's webhooks may be taken; `proven`: only rows of `provenWebhooks`
+   * (its share for endpoints not proven fast is full); `none`: nothing of this workspace.
+   */
+  room(workspaceId: string): 'all' | 'proven' | 'none';
+  /** The workspace's webhooks known to answer fast, which may take rows when the others cannot. */
+  provenWebhooks(workspaceId: string): Iterable<string>;
   take(webhookId: string, workspaceId: string): void;
 }
 
-/** Where the last claim's walk over workspaces (and over each workspace's webhooks) stopped. */
+/** Where the last claim's round over workspaces stopped. */
 export interface ClaimCursor {
   workspaceId: string | null;
-  webhookIds: Map<string, string>;
 }
 
 export interface ClaimOptions {
@@ -55,17 +59,18 @@ export interface ClaimOptions {
 // Claimable = waiting for a first attempt, a retry, or a `sending` row whose lease ran out (its
 // next_attempt_at is the lease expiry). Written as a literal so both stores match the partial indexes.
 const CLAIMABLE = sql<boolean>`status in ('pending', 'retrying', 'sending')`;
-// The head scan reads this many index entries at most; profiling showed a 1 000-entry scan per claim
-// dominating the worker's SQL time, and the walk finds webhooks hidden behind saturated ones anyway.
+// One workspace's head scan reads this many index entries at most; profiling showed a 1 000-entry scan
+// per claim dominating the worker's SQL time.
 const HEAD_SCAN_MAX = 200;
-// Index seeks one claim's walk may spend; the cursor carries the rest of the round over to the next claim.
-const WALK_STEPS = 64;
-const CURSOR_WORKSPACES = 10_000;
+// Workspaces one claim visits at most; the cursor carries the rest of the round over to the next claim.
+const ROUND_WORKSPACES = 100;
+// Webhooks past a saturated head one claim seeks per workspace (the budget lists the least recently served first).
+const PROVEN_SEEKS = 32;
 
 /**
- * Claims up to `limit` due deliveries within `budget` and leases them to `workerId`: the oldest first,
- * and when saturated webhooks or workspaces fill the head of the queue, the others in round robin, so one
- * tenant's backlog or hanging endpoints never hold back another's deliveries.
+ * Claims up to `limit` due deliveries within `budget` and leases them to `workerId`: workspaces in round
+ * robin, each one's oldest due rows first, so one tenant's backlog or hanging endpoints never hold back
+ * another's deliveries.
  */
 export async function claimDueDeliveries(
   db: Db,
@@ -105,134 +110,90 @@ export async function claimDueDeliveries(
 }
 
 /**
- * Picks rows to claim without locking anything: a bounded head scan, then, if it passed rows over, a walk.
- * `more` says the head scan stopped at its bound with every row taken: more rows may be due.
+ * Picks rows to claim without locking anything. Walks the workspaces with queued rows from the cursor
+ * (found in one loose index scan), passing over those without room; in each, reads its oldest due rows
+ * (one bounded index range), and where saturated webhooks fill that head, seeks the rows of its webhooks
+ * proven fast. `more` says some workspace's head scan stopped at its bound with every row taken.
  */
 async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: number[]; more: boolean }> {
-  const { budget } = options;
+  const { budget, cursor } = options;
   const chosen: number[] = [];
+  const seen = new Set<number>();
   const take = (id: number, webhookId: string, workspaceId: string): boolean => {
+    if (seen.has(id)) return true;
+    seen.add(id);
     if (budget.free(webhookId, workspaceId) <= 0) return false;
     budget.take(webhookId, workspaceId);
     chosen.push(id);
     return true;
   };
-
-  // Fast path: the oldest due rows, read from the covering queue index only.
-  const scanLimit = Math.min(options.limit, HEAD_SCAN_MAX);
-  const head = await db
-    .selectFrom('deliveries')
-    .select(['id', 'webhook_id', 'workspace_id'])
-    .where(CLAIMABLE)
-    .where('next_attempt_at', '<=', options.now)
-    .orderBy('next_attempt_at')
-    .orderBy('id')
-    .limit(scanLimit)
-    .execute();
-  let passedOver = false;
-  for (const row of head) {
-    if (!take(row.id, row.webhook_id, row.workspace_id)) passedOver = true;
-  }
-  const full = head.length === scanLimit;
-  // Every due row was seen, or none was passed over: the walk would find nothing the next claim won't.
-  if (!full || !passedOver || chosen.length >= options.limit) return { chosen, more: full && !passedOver };
-
-  const seen = new Set(head.map((row) => row.id));
-  await walkQueuedWebhooks(db, options, (id, webhookId, workspaceId) => !seen.has(id) && take(id, webhookId, workspaceId), () => chosen.length);
-  return { chosen, more: false };
-}
-
-/**
- * The slow path: saturated webhooks or workspaces fill the head of the queue. Walks the workspaces with
- * queued rows in id order from the cursor (one index seek each, skipping those without room), within
- * each its webhooks from that workspace's cursor, and seeks each webhook's oldest due rows — a loose
- * index scan in round robin, bounded per claim.
- */
-async function walkQueuedWebhooks(
-  db: Db,
-  options: ClaimOptions,
-  take: (id: number, webhookId: string, workspaceId: string) => boolean,
-  taken: () => number,
-): Promise<void> {
-  const { budget, cursor } = options;
-  let steps = 0;
-  const walk = new RoundRobin(cursor.workspaceId);
-  while (steps < WALK_STEPS && taken() < options.limit) {
-    steps++;
-    const workspaceId = walk.next(await nextWorkspace(db, walk.position));
-    if (workspaceId === undefined) break;
-    if (workspaceId === null || !budget.hasRoom(workspaceId)) continue;
-    const webhooks = new RoundRobin(cursor.webhookIds.get(workspaceId) ?? null);
-    while (steps < WALK_STEPS && taken() < options.limit && budget.hasRoom(workspaceId)) {
-      steps++;
-      const webhookId = webhooks.next(await nextWebhook(db, workspaceId, webhooks.position));
-      if (webhookId === undefined) break;
-      if (webhookId === null) continue;
-      const free = budget.free(webhookId, workspaceId);
+  let more = false;
+  for (const workspaceId of await workspacesInTurn(db, cursor.workspaceId)) {
+    if (chosen.length >= options.limit) break;
+    cursor.workspaceId = workspaceId;
+    const room = budget.room(workspaceId);
+    if (room === 'none') continue;
+    let passedOver = room === 'proven';
+    if (room === 'all') {
+      const scanLimit = Math.min(options.limit - chosen.length, HEAD_SCAN_MAX);
+      const head = await db
+        .selectFrom('deliveries')
+        .select(['id', 'webhook_id'])
+        .where(CLAIMABLE)
+        .where('workspace_id', '=', workspaceId)
+        .where('next_attempt_at', '<=', options.now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(scanLimit)
+        .execute();
+      for (const row of head) if (!take(row.id, row.webhook_id, workspaceId)) passedOver = true;
+      if (head.length === scanLimit && !passedOver) more = true;
+    }
+    if (!passedOver) continue;
+    let seeks = 0;
+    for (const webhookId of budget.provenWebhooks(workspaceId)) {
+      const free = Math.min(budget.free(webhookId, workspaceId), options.limit - chosen.length);
       if (free <= 0) continue;
-      steps++;
+      if (++seeks > PROVEN_SEEKS) break;
       const rows = await db
         .selectFrom('deliveries')
         .select('id')
         .where(CLAIMABLE)
-        .where('workspace_id', '=', workspaceId)
         .where('webhook_id', '=', webhookId)
         .where('next_attempt_at', '<=', options.now)
         .orderBy('next_attempt_at')
         .orderBy('id')
-        .limit(Math.min(free, options.limit - taken()))
+        .limit(free)
         .execute();
       for (const row of rows) take(row.id, webhookId, workspaceId);
     }
-    if (webhooks.position !== null) cursor.webhookIds.set(workspaceId, webhooks.position);
-    if (cursor.webhookIds.size > CURSOR_WORKSPACES) cursor.webhookIds.delete(cursor.webhookIds.keys().next().value!);
   }
-  cursor.workspaceId = walk.position;
-}
-
-/** The first workspace after `after` (or the first of all) with claimable rows. */
-async function nextWorkspace(db: Db, after: string | null): Promise<string | null> {
-  let query = db.selectFrom('deliveries').select('workspace_id').where(CLAIMABLE);
-  if (after !== null) query = query.where('workspace_id', '>', after);
-  const row = await query.orderBy('workspace_id').limit(1).executeTakeFirst();
-  return row?.workspace_id ?? null;
-}
-
-/** The first webhook of the workspace after `after` (or its first) with claimable rows. */
-async function nextWebhook(db: Db, workspaceId: string, after: string | null): Promise<string | null> {
-  let query = db.selectFrom('deliveries').select('webhook_id').where(CLAIMABLE).where('workspace_id', '=', workspaceId);
-  if (after !== null) query = query.where('webhook_id', '>', after);
-  const row = await query.orderBy('webhook_id').limit(1).executeTakeFirst();
-  return row?.webhook_id ?? null;
+  return { chosen, more };
 }
 
 /**
- * One round over ids in the database's order, starting after `start` and wrapping once: `next(found)`
- * takes the id a seek found after `position` (null at the end) and answers the id to visit, null to wrap
- * around, or undefined once the round is complete (the end reached twice, or an id seen again).
+ * The workspaces with claimable rows, in id order starting after `after` and wrapping around: a loose
+ * index scan (one seek per workspace) in one statement, at most ROUND_WORKSPACES of them.
  */
-class RoundRobin {
-  position: string | null;
-  readonly #visited = new Set<string>();
-  #wrapped: boolean;
-
-  constructor(start: string | null) {
-    this.position = start;
-    this.#wrapped = start === null;
+async function workspacesInTurn(db: Db, after: string | null): Promise<string[]> {
+  const walk = (from: string | null) => sql<{ workspace_id: string | null }>`
+    with recursive queued(workspace_id) as (
+      select min(workspace_id) from deliveries where ${CLAIMABLE}${from === null ? sql`` : sql` and workspace_id > ${from}`}
+      union all
+      select (select min(workspace_id) from deliveries where ${CLAIMABLE} and workspace_id > queued.workspace_id)
+      from queued where queued.workspace_id is not null
+    )
+    select workspace_id from queued where workspace_id is not null limit ${ROUND_WORKSPACES}
+  `.execute(db);
+  const first = (await walk(null)).rows.map((row) => row.workspace_id!);
+  if (first.length < ROUND_WORKSPACES) {
+    // Every queued workspace is in hand (the usual case): rotate the list to start after the cursor.
+    const at = after === null ? -1 : first.indexOf(after);
+    return [...first.slice(at + 1), ...first.slice(0, at + 1)];
   }
-
-  next(found: string | null): string | null | undefined {
-    if (found === null) {
-      if (this.#wrapped) return undefined;
-      this.#wrapped = true;
-      this.position = null;
-      return null;
-    }
-    if (this.#visited.has(found)) return undefined;
-    this.#visited.add(found);
-    this.position = found;
-    return found;
-  }
+  const later = after === null ? first : (await walk(after)).rows.map((row) => row.workspace_id!);
+  const wrapped = first.filter((id) => !later.includes(id));
+  return [...later, ...wrapped].slice(0, ROUND_WORKSPACES);
 }
 
 /**

@@ -6,9 +6,10 @@ export function openBudget(perWebhook: number): { budget: ClaimBudget; cursor: C
   return {
     budget: {
       free: (webhookId) => perWebhook - (taken.get(webhookId) ?? 0),
-      hasRoom: () => true,
+      room: () => 'all',
+      provenWebhooks: () => [],
       take: (webhookId) => void taken.set(webhookId, (taken.get(webhookId) ?? 0) + 1),
     },
-    cursor: { workspaceId: null, webhookIds: new Map() },
+    cursor: { workspaceId: null },
   };
 }

@@ -1,28 +1,19 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 
-const CLAIMABLE = sql<boolean>`status in ('pending', 'retrying', 'sending')`;
-
 /**
- * Queue indexes for claims that are fair across workspaces. The head scan's index also carries the
- * workspace, so a claim can pass over a saturated workspace without reading its rows; the per-webhook
- * index leads with the workspace, so one index serves the walk over workspaces with queued rows, the
- * walk over one workspace's webhooks, and the seek of one webhook's due rows.
+ * Queue indexes for claims that are fair across workspaces: claims walk the workspaces with queued rows
+ * and read each one's oldest due rows, so the oldest-first index over all workspaces gives way to one
+ * that leads with the workspace (serving both the walk and each workspace's head scan, covering the
+ * webhook). The per-webhook index stays for seeks of one webhook's due rows.
  */
 export const fairClaimsMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.dropIndex('deliveries_due').execute();
-    await db.schema.dropIndex('deliveries_webhook_due').execute();
-    await db.schema
-      .createIndex('deliveries_due')
-      .on('deliveries')
-      .columns(['next_attempt_at', 'id', 'webhook_id', 'workspace_id'])
-      .where(CLAIMABLE)
-      .execute();
     await db.schema
       .createIndex('deliveries_workspace_due')
       .on('deliveries')
-      .columns(['workspace_id', 'webhook_id', 'next_attempt_at', 'id'])
-      .where(CLAIMABLE)
+      .columns(['workspace_id', 'next_attempt_at', 'id', 'webhook_id'])
+      .where(sql<boolean>`status in ('pending', 'retrying', 'sending')`)
       .execute();
   },
 };
