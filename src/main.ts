@@ -18,6 +18,7 @@ import { migrationsAreCurrent } from './storage/migrate.js';
 import { queueStats } from './storage/queue-stats.js';
 import { isEmptyInstall } from './storage/workspaces.js';
 import { VERSION } from './version.js';
+import { fillSecretDigests } from './services/webhooks.js';
 
 export interface RunningHookd {
   readonly ctx: ServiceContext;
@@ -57,6 +58,10 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let delivery: Delivery | null = null;
   let thread: DeliveryThread | null = null;
   try {
+    if (config.role !== 'worker') {
+      const filled = await fillSecretDigests(ctx);
+      if (filled) logger.info({ webhooks: filled }, 'filled secret digests of webhooks stored before they existed');
+    }
     if (config.role === 'all' && options.deliveryThread) thread = await DeliveryThread.start(config, logger);
     else if (config.role !== 'api') delivery = startDelivery(ctx, registry, options);
     const metrics = thread ? withThreadMetrics(registry, thread) : registry;

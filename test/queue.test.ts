@@ -34,7 +34,7 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
   });
   afterAll(() => h?.close());
 
-  const startWorker = (options: { ownStore?: boolean; concurrency?: number } = {}) => {
+  const startWorker = (options: { ownStore?: boolean; concurrency?: number; hostRateLimitPerS?: number } = {}) => {
     const ctx = h.hookd.ctx;
     let workerStore = ctx.store;
     if (options.ownStore) {
@@ -43,7 +43,11 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     }
     const worker = new DeliveryWorker({
       store: workerStore,
-      settings: { ...ctx.config, webhookConcurrency: options.concurrency ?? ctx.config.webhookConcurrency },
+      settings: {
+        ...ctx.config,
+        webhookConcurrency: options.concurrency ?? ctx.config.webhookConcurrency,
+        hostRateLimitPerS: options.hostRateLimitPerS ?? ctx.config.hostRateLimitPerS,
+      },
       clock,
       logger: silent,
       secretBox: ctx.secretBox,
@@ -152,6 +156,25 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     await receiver.waitFor(10);
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(receiver.requests).toHaveLength(10);
+  });
+
+  it('holds a destination host to HOOKD_HOST_RATE_LIMIT across its webhooks and workers', async () => {
+    receiver = await Receiver.start();
+    const port = new URL(receiver.url).port;
+    // Two webhooks on one host (127.0.0.1:port): the limit is per host, not per webhook.
+    await webhook(`${receiver.url}/a`);
+    await webhook(`http://127.0.0.1:${port}/b`);
+    await publishMany(10);
+    startWorker({ ownStore: store === 'postgres', hostRateLimitPerS: 4 });
+    startWorker({ ownStore: store === 'postgres', hostRateLimitPerS: 4 });
+    // The fake clock stands still: the host's burst of 4 is all both workers may send to it.
+    await receiver.waitFor(4);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(receiver.requests).toHaveLength(4);
+    clock.advance(1000);
+    await receiver.waitFor(8);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(receiver.requests).toHaveLength(8);
   });
 
   // Several worker processes share one queue only on PostgreSQL; SQLite is a one-process store.

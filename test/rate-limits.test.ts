@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/storage/database.js';
 import { takeTokens } from '../src/storage/rate-limit-buckets.js';
 import { STORES } from './support/databases.js';
-import { startTestHookd, type TestHookd } from './support/hookd.js';
+import { startTestHookd, TEST_ADMIN_KEY, type TestHookd } from './support/hookd.js';
 import { eventually, FakeClock, Receiver } from './support/receiver.js';
 
 describe.each(STORES)('rate limits (%s)', (store) => {
@@ -29,6 +29,33 @@ describe.each(STORES)('rate limits (%s)', (store) => {
     expect(replies[0]!.headers['ratelimit-remaining']).toBe('9');
     // Another key has its own budget.
     expect((await h.request('GET', `/api/v1/workspaces/${b.id}/webhooks`, { key: b.key })).status).toBe(200);
+  });
+
+  it('charges a publish one token per delivery it creates, so fan-out spends the budget of that many requests', async () => {
+    // A clock that stands still: the bucket refills only when the test moves it.
+    const clock = new FakeClock();
+    const limited = await startTestHookd(store, { HOOKD_RATE_LIMIT: '5', HOOKD_ROLE: 'api' }, { clock });
+    try {
+      const ws = await limited.workspace();
+      for (let i = 0; i < 3; i++) {
+        await limited.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: TEST_ADMIN_KEY, body: { url: `https://example.com/${i}` } });
+      }
+      const publish = () => limited.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { events: Array(3).fill({ type: 'job.completed' }) } });
+      // 3 events × 3 webhooks = 9 deliveries: the burst of 10 is spent by one request.
+      expect((await publish()).body).toHaveLength(3);
+      const next = await limited.request('GET', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key });
+      expect(next.status).toBe(200);
+      expect(next.headers['ratelimit-remaining']).toBe('0');
+      expect((await publish()).status).toBe(429);
+      // A second fan-out goes into debt, which refills before the key may call again.
+      clock.advance(1000);
+      expect((await publish()).status).toBe(202); // 5 refilled, 1 + 8 spent: 4 in debt
+      expect((await limited.request('GET', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key })).status).toBe(429);
+      clock.advance(1000);
+      expect((await limited.request('GET', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
   });
 
   // Several API processes share a database only on PostgreSQL; a SQLite file has one hookd process.

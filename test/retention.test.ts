@@ -38,4 +38,27 @@ describe.each(STORES)('retention (%s)', (store) => {
     expect(await db.selectFrom('events').select('id').execute()).toHaveLength(1);
     expect(await db.selectFrom('rate_limit_buckets').select('key').where('key', '=', 'test:idle').execute()).toHaveLength(0);
   });
+
+  it('leaves no attempt behind a deleted workspace, and sweeps attempts whose delivery is gone', async () => {
+    const { db } = h.hookd.ctx.store;
+    const ws = await h.workspace();
+    const hook = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: receiver.url, events: ['job.completed'] } });
+    const before = receiver.requests.length;
+    await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { events: [{ type: 'job.completed' }, { type: 'job.completed' }] } });
+    await receiver.waitFor(before + 2);
+    await h.hookd.worker!.idle();
+    const attemptsOf = () => db.selectFrom('delivery_attempts').select('id').where('webhook_id', '=', hook.body.id).execute();
+    expect(await attemptsOf()).toHaveLength(2);
+    expect((await h.request('DELETE', `/api/v1/admin/workspaces/${ws.id}`)).status).toBe(204);
+    expect(await attemptsOf()).toHaveLength(0);
+
+    // An attempt row whose delivery is gone, as older versions could leave after a delete.
+    await db
+      .insertInto('delivery_attempts')
+      .values({ delivery_id: 999_999_999, webhook_id: 'wh_gone', attempt: 1, outcome: 'success', status_code: 200, duration_ms: 1, error: null, request_headers: '{}', response_headers: null, response_body: null, created_at: clock.now() })
+      .execute();
+    expect(await db.selectFrom('delivery_attempts').select('id').where('delivery_id', '=', 999_999_999).execute()).toHaveLength(1);
+    await h.hookd.retention!.runOnce();
+    expect(await db.selectFrom('delivery_attempts').select('id').where('delivery_id', '=', 999_999_999).execute()).toHaveLength(0);
+  });
 });

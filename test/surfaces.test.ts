@@ -67,6 +67,12 @@ describe.each(STORES)('documented surfaces (%s)', (store) => {
       expect((await h.request('GET', `${base}?filter[name]=b`, { key: ws.key })).body.data).toHaveLength(1);
       expect((await h.request('GET', `${base}?filter[url]=${URL_OK}/c`, { key: ws.key })).body.data).toHaveLength(1);
       expect((await h.request('GET', `${base}?filter[secret]=b-secret-is-long-enough`, { key: ws.key })).body.data[0].attributes.name).toBe('b');
+      expect((await h.request('GET', `${base}?filter[secret]=b-secret-is-long-enougH`, { key: ws.key })).body.data).toHaveLength(0);
+      // A match confirms a guessed secret: a read-only key may not ask.
+      const reader = await h.keyFor(ws.id, { scopes: ['webhooks:read'] });
+      const oracle = await h.request('GET', `${base}?filter[secret]=b-secret-is-long-enough`, { key: reader });
+      expect(oracle.status).toBe(403);
+      expect(oracle.text).not.toContain('"b"');
       expect((await h.request('GET', `${base}?filter[account_id]=${ws.seq}`, { key: ws.key })).body.data).toHaveLength(4);
       expect((await h.request('GET', `${base}?filter[account_id]=${ws.seq + 1000}`, { key: ws.key })).body.data).toHaveLength(0);
       expect((await h.request('GET', `${base}?filter[id]=${ids[2]}`, { key: ws.key })).body.data).toHaveLength(1);

@@ -1,14 +1,25 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
 /** AES-256-GCM encryption of secrets at rest; the stored form is `v1:<iv>:<tag>:<ciphertext>` in base64. */
 export class SecretBox {
   readonly #key: Buffer;
+  readonly #digestKey: Buffer;
 
   constructor(key: Buffer) {
     if (key.length !== 32) throw new Error('encryption key must be 32 bytes');
     this.#key = key;
+    this.#digestKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'hookd secret digest v1', 32));
+  }
+
+  /**
+   * A keyed digest (HMAC-SHA256 under a key derived from the encryption key) of `plain`, stored beside a
+   * sealed secret so it can be looked up by index without decrypting anything; without the key, a stolen
+   * digest cannot be tested against guesses.
+   */
+  digest(plain: string): string {
+    return createHmac('sha256', this.#digestKey).update(plain, 'utf8').digest('base64url');
   }
 
   /** Encrypts `plain` with a fresh 12-byte IV. */

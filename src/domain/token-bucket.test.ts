@@ -13,6 +13,14 @@ describe('TokenBucket', () => {
     expect(bucket.take(20_000, 9)).toEqual({ granted: 4, tokens: 0 });
   });
 
+  it('goes into debt when charged past its tokens, and grants nothing until the debt refills', () => {
+    const bucket = new TokenBucket(2, 4, 0);
+    expect(bucket.charge(0, 7)).toBe(-3);
+    expect(bucket.take(1000, 1)).toEqual({ granted: 0, tokens: -1 });
+    expect(bucket.take(1500, 1)).toEqual({ granted: 0, tokens: 0 });
+    expect(bucket.take(2000, 1)).toEqual({ granted: 1, tokens: 0 });
+  });
+
   it('never grants more than capacity plus rate × elapsed time', () => {
     fc.assert(
       fc.property(

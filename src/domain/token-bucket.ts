@@ -15,7 +15,7 @@ export class TokenBucket {
   /** Takes up to `want` whole tokens; answers how many it got and how many are left. A clock stepping back refills nothing. */
   take(now: number, want: number): { granted: number; tokens: number } {
     this.#refill(now);
-    const granted = Math.min(want, Math.floor(this.#tokens));
+    const granted = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
     this.#tokens -= granted;
     return { granted, tokens: this.#tokens };
   }

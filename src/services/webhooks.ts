@@ -79,6 +79,7 @@ export async function createWebhook(
       scopes: input.scopes ?? {},
       createdBy: userId,
       sealedSecret: ctx.secretBox.seal(secret),
+      secretDigest: ctx.secretBox.digest(secret),
       retryScheduleMs: retryScheduleMs(input.retry_schedule ?? null),
       rateLimitPerS: input.rate_limit_per_s ?? null,
       now: ctx.clock.now(),
@@ -90,13 +91,9 @@ export async function createWebhook(
   }
 }
 
-// Secrets are encrypted, so a filter on one (seed 001 lists `secret` among its filters) decrypts and
-// compares; it looks at no more than this many webhooks of the caller's realm.
-const SECRET_FILTER_SCAN = 10_000;
-
 /**
  * One page of the webhooks this realm may see, narrowed further by seed 004's partner and by seed 001's
- * filter on the secret.
+ * filter on the secret — an indexed match on the secret's keyed digest, nothing decrypted.
  */
 export async function listWebhooks(
   ctx: ServiceContext,
@@ -104,16 +101,23 @@ export async function listWebhooks(
   request: ListRequest,
   extra: { partnerId?: string; secret?: string } = {},
 ): Promise<Page<Webhook>> {
-  const scope = { ...(await listScope(ctx, realm)), ...(extra.partnerId !== undefined && { partnerId: extra.partnerId }) };
-  if (extra.secret === undefined) return webhooks.listWebhooks(ctx.store.db, scope, request, ctx.secretBox);
-  const all = await webhooks.listWebhooks(ctx.store.db, scope, { ...request, page: 1, perPage: SECRET_FILTER_SCAN }, ctx.secretBox);
-  const matching: Webhook[] = [];
-  for (const webhook of all.items) {
-    const sealed = await webhooks.findSealedSecrets(ctx.store.db, webhook.id);
-    if (sealed && ctx.secretBox.open(sealed.secret) === extra.secret) matching.push(webhook);
+  const scope = {
+    ...(await listScope(ctx, realm)),
+    ...(extra.partnerId !== undefined && { partnerId: extra.partnerId }),
+    ...(extra.secret !== undefined && { secretDigest: ctx.secretBox.digest(extra.secret) }),
+  };
+  return webhooks.listWebhooks(ctx.store.db, scope, request, ctx.secretBox);
+}
+
+/** Gives webhooks stored before secrets had digests theirs (at start-up, in batches); answers how many. */
+export async function fillSecretDigests(ctx: ServiceContext): Promise<number> {
+  let filled = 0;
+  for (;;) {
+    const batch = await webhooks.webhooksWithoutSecretDigest(ctx.store.db, 500);
+    for (const row of batch) await webhooks.fillSecretDigest(ctx.store.db, row.id, row.secret, ctx.secretBox.digest(ctx.secretBox.open(row.secret)));
+    filled += batch.length;
+    if (batch.length < 500) return filled;
   }
-  const start = (request.page - 1) * request.perPage;
-  return { items: matching.slice(start, start + request.perPage), total: matching.length, page: request.page, perPage: request.perPage };
 }
 
 /** The webhook by `wh_<uuid>` or bare UUID, if the realm may see it; else 404. */
@@ -140,7 +144,7 @@ export async function updateWebhook(
   const reenabled = input.is_active === true && !current.isActive;
   const updated = await ctx.store.db.transaction().execute(async (trx) => {
     if (input.secret !== undefined) {
-      await webhooks.replaceSecret(trx, current.id, { secret: ctx.secretBox.seal(input.secret), previousSecret: null, previousExpiresAt: null }, ctx.clock.now(), ctx.secretBox);
+      await webhooks.replaceSecret(trx, current.id, { secret: ctx.secretBox.seal(input.secret), digest: ctx.secretBox.digest(input.secret), previousSecret: null, previousExpiresAt: null }, ctx.clock.now(), ctx.secretBox);
     }
     const changed = await webhooks.updateWebhook(
       trx,
@@ -198,7 +202,7 @@ export async function rotateSecret(
   const rotated = await webhooks.replaceSecret(
     ctx.store.db,
     webhook.id,
-    { secret: ctx.secretBox.seal(secret), previousSecret: previousExpiresAt ? sealed.secret : null, previousExpiresAt },
+    { secret: ctx.secretBox.seal(secret), digest: ctx.secretBox.digest(secret), previousSecret: previousExpiresAt ? sealed.secret : null, previousExpiresAt },
     now,
     ctx.secretBox,
   );

@@ -9,6 +9,7 @@ import { attemptOnceMigration } from './migrations/006-attempt-once.js';
 import { webhookHealthMigration } from './migrations/007-webhook-health.js';
 import { publishChecksMigration } from './migrations/008-publish-checks.js';
 import { fairClaimsMigration } from './migrations/009-fair-claims.js';
+import { secretDigestsMigration } from './migrations/010-secret-digests.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '007-webhook-health': webhookHealthMigration,
     '008-publish-checks': publishChecksMigration,
     '009-fair-claims': fairClaimsMigration,
+    '010-secret-digests': secretDigestsMigration,
   };
 }
 

@@ -24,6 +24,17 @@ export async function pruneBefore(db: Db, before: number): Promise<{ deliveries:
     await db.deleteFrom('deliveries').where('id', 'in', ids).execute();
     deliveries += ids.length;
   }
+  // Attempts whose delivery is gone (left by versions that deleted attempts before deliveries).
+  for (;;) {
+    const orphans = db
+      .selectFrom('delivery_attempts as a')
+      .leftJoin('deliveries as d', 'd.id', 'a.delivery_id')
+      .select('a.id')
+      .where('d.id', 'is', null)
+      .limit(BATCH);
+    const result = await db.deleteFrom('delivery_attempts').where('id', 'in', orphans).executeTakeFirst();
+    if (Number(result.numDeletedRows) < BATCH) break;
+  }
   let events = 0;
   for (;;) {
     const ids = (

@@ -18,7 +18,8 @@ export interface TakeTokens {
 export async function takeTokens(db: Db, kind: StoreKind, take: TakeTokens): Promise<{ granted: number; tokens: number }> {
   const { least, greatest, now, available } = refilled(kind, take);
   const whole = kind === 'postgres' ? sql`floor(${available})` : sql`cast(${available} as integer)`;
-  const granted = sql`${least}(${take.want}, ${whole})`;
+  // A bucket in debt (see chargeTokens) grants nothing.
+  const granted = sql`${greatest}(0, ${least}(${take.want}, ${whole}))`;
   const first = Math.min(take.want, Math.floor(take.capacity));
   const { rows } = await sql<{ granted: number; tokens: number }>`
     insert into rate_limit_buckets (key, tokens, granted, refilled_at)

@@ -66,6 +66,8 @@ export interface WebhooksTable {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
+  /** Keyed digest of `secret` (SecretBox.digest), for lookups by secret; null until filled at start-up. */
+  secret_digest: string | null;
   secret_rotated_at: number | null;
   retry_schedule: string | null;
   rate_limit_per_s: number | null;

@@ -62,6 +62,7 @@ export interface NewWebhookRow {
   scopes: Record<string, unknown>;
   createdBy: string | null;
   sealedSecret: string;
+  secretDigest: string;
   retryScheduleMs: number[] | null;
   rateLimitPerS: number | null;
   now: number;
@@ -94,6 +95,7 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
       scopes: JSON.stringify(input.scopes),
       created_by: input.createdBy,
       secret: input.sealedSecret,
+      secret_digest: input.secretDigest,
       retry_schedule: input.retryScheduleMs === null ? null : JSON.stringify(input.retryScheduleMs),
       rate_limit_per_s: input.rateLimitPerS,
       failure_count: 0,
@@ -129,6 +131,8 @@ export interface WebhookScope {
   partnerId?: string;
   /** A user id, or null for webhooks created without a user (by the workspace itself). */
   createdBy?: string | null;
+  /** Only the webhook whose current secret has this digest. */
+  secretDigest?: string;
 }
 
 const COLUMNS = { tenant_id: 'webhooks.workspace_id', workspace_id: 'webhooks.workspace_id' };
@@ -139,6 +143,7 @@ export async function listWebhooks(db: Db, scope: WebhookScope, request: ListReq
   if (scope.workspaceId !== undefined) query = query.where('webhooks.workspace_id', '=', scope.workspaceId);
   if (scope.createdBy === null) query = query.where('webhooks.created_by', 'is', null);
   else if (scope.createdBy !== undefined) query = query.where('webhooks.created_by', '=', scope.createdBy);
+  if (scope.secretDigest !== undefined) query = query.where('webhooks.secret_digest', '=', scope.secretDigest);
   if (scope.partnerId !== undefined) {
     const inPartner = db.selectFrom('workspaces').select('id').where('partner_id', '=', scope.partnerId);
     query = query.where('webhooks.workspace_id', 'in', inPartner);
@@ -195,10 +200,22 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
 /** Deletes a webhook with its delivery history; answers whether it existed. */
 export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
   await db.deleteFrom('webhook_subscriptions').where('webhook_id', '=', id).execute();
-  await db.deleteFrom('delivery_attempts').where('webhook_id', '=', id).execute();
+  // Deliveries first: on PostgreSQL that waits for a worker recording an attempt of one at this moment, so
+  // the attempts delete that follows sees its row (a worker cannot record after: its lease row is gone).
   await db.deleteFrom('deliveries').where('webhook_id', '=', id).execute();
+  await db.deleteFrom('delivery_attempts').where('webhook_id', '=', id).execute();
   const result = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
+}
+
+/** Up to `limit` webhooks stored before secrets had digests: their id and sealed secret. */
+export function webhooksWithoutSecretDigest(db: Db, limit: number): Promise<{ id: string; secret: string }[]> {
+  return db.selectFrom('webhooks').select(['id', 'secret']).where('secret_digest', 'is', null).limit(limit).execute();
+}
+
+/** Stores the digest of a webhook's current secret, unless the secret changed meanwhile (its digest is then set). */
+export async function fillSecretDigest(db: Db, id: string, sealedSecret: string, digest: string): Promise<void> {
+  await db.updateTable('webhooks').set({ secret_digest: digest }).where('id', '=', id).where('secret', '=', sealedSecret).execute();
 }
 
 /** The sealed secrets of a webhook, or null if it is gone. */
@@ -217,7 +234,7 @@ export async function findSealedSecrets(db: Db, id: string): Promise<SealedSecre
 export async function replaceSecret(
   db: Db,
   id: string,
-  sealed: { secret: string; previousSecret: string | null; previousExpiresAt: number | null },
+  sealed: { secret: string; digest: string; previousSecret: string | null; previousExpiresAt: number | null },
   now: number,
   box: Sealer,
 ): Promise<Webhook | null> {
@@ -225,6 +242,7 @@ export async function replaceSecret(
     .updateTable('webhooks')
     .set({
       secret: sealed.secret,
+      secret_digest: sealed.digest,
       previous_secret: sealed.previousSecret,
       previous_secret_expires_at: sealed.previousExpiresAt,
       secret_rotated_at: now,

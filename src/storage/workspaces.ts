@@ -77,8 +77,9 @@ export async function updateWorkspace(
 /** Deletes a workspace with everything it owns; answers whether it existed. */
 export async function deleteWorkspace(db: Db, id: string): Promise<boolean> {
   const webhookIds = db.selectFrom('webhooks').select('id').where('workspace_id', '=', id);
-  await db.deleteFrom('delivery_attempts').where('webhook_id', 'in', webhookIds).execute();
+  // Deliveries before attempts, for the reason deleteWebhook gives.
   await db.deleteFrom('deliveries').where('workspace_id', '=', id).execute();
+  await db.deleteFrom('delivery_attempts').where('webhook_id', 'in', webhookIds).execute();
   await db.deleteFrom('webhook_subscriptions').where('workspace_id', '=', id).execute();
   await db.deleteFrom('webhooks').where('workspace_id', '=', id).execute();
   await db.deleteFrom('events').where('workspace_id', '=', id).execute();

@@ -4,6 +4,8 @@ import { AppError } from '../../domain/errors.js';
 import * as catalog from '../../services/catalog.js';
 import { sendTestEvent } from '../../services/deliveries.js';
 import * as service from '../../services/webhooks.js';
+import { requireScope } from '../../services/principal.js';
+import { principalOf } from '../auth.js';
 import { getWorkspace } from '../../services/workspaces.js';
 import { bearerSecurity } from '../schemas.js';
 import { callerRealm, useErrorForm } from '../surface.js';
@@ -40,7 +42,7 @@ export async function jsonApiSurface(app: FastifyInstance): Promise<void> {
         tags,
         security: bearerSecurity,
         summary: 'List webhooks',
-        description: 'page[number] (default 1), page[size] (default 1000), sort (comma list, - for descending), count=true, filter[<attribute>], fields[webhooks].',
+        description: 'page[number] (default 1), page[size] (default 1000), sort (comma list, - for descending), count=true, filter[<attribute>], fields[webhooks]. filter[secret] needs the webhooks:write scope (a match confirms a secret).',
         response: { 200: Type.Object({ data: Type.Array(ResourceSchema), meta: Type.Optional(Type.Object({ count: Type.Integer() })) }), ...errors },
       },
     },
@@ -48,6 +50,8 @@ export async function jsonApiSurface(app: FastifyInstance): Promise<void> {
       const realm = callerRealm(request);
       const accountId = await account(request);
       const list = readJsonApiList(request.query as Record<string, unknown>, accountId);
+      // Matching a secret tells whether a guess is right: only a key that may set the secret may ask.
+      if (list.secret !== undefined) requireScope(principalOf(request), 'webhooks:write');
       const page = list.matchesNothing
         ? { items: [], total: 0, page: list.request.page, perPage: list.request.perPage }
         : await service.listWebhooks(ctx, realm, list.request, { secret: list.secret });
