@@ -49,6 +49,11 @@ export interface Config {
   /** JSON lines, or readable ones (`HOOKD_LOG_FORMAT=auto`: readable in `--dev` on a terminal). */
   readonly logFormat: 'json' | 'pretty';
   readonly metricsToken: string | null;
+  /**
+   * Where clients reach this hookd (`HOOKD_PUBLIC_URL`, e.g. https://hooks.example.com), for absolute links
+   * in answers; without it links are root-relative, never built from the request's Host header.
+   */
+  readonly publicUrl: string | null;
   readonly secretGraceMs: number;
   readonly maxInFlight: number;
   readonly webhookConcurrency: number;
@@ -163,6 +168,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     logLevel: oneOf(read('HOOKD_LOG_LEVEL'), 'HOOKD_LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: logFormat(oneOf(read('HOOKD_LOG_FORMAT'), 'HOOKD_LOG_FORMAT', LOG_FORMATS, 'auto'), dev, overrides.terminal ?? false),
     metricsToken: read('HOOKD_METRICS_TOKEN') ?? null,
+    publicUrl: url(read('HOOKD_PUBLIC_URL'), 'HOOKD_PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
     secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
     maxInFlight,
     webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),

@@ -195,13 +195,21 @@ describe.each(STORES)('documented surfaces (%s)', (store) => {
         templateIds.push((await h.request('POST', '/api/v1/admin/templates', { body: { name: `t-${i}-${Math.random()}`, events: ['job.failed'] } })).body.id);
       }
       for (const id of templateIds) await h.request('POST', '/webhooks/v1/webhook/', { key: carol, body: { api_template: id, endpoint_url: URL_OK } });
-      const first = await h.request('GET', '/webhooks/v1/webhook/?page_size=2', { key: carol });
+      // A forged Host never reaches the links: without HOOKD_PUBLIC_URL they are root-relative.
+      const first = await h.request('GET', '/webhooks/v1/webhook/?page_size=2', { key: carol, headers: { host: 'evil.example' } });
       expect(first.body.count).toBe(3);
       expect(first.body.results).toHaveLength(2);
-      expect(first.body.next).toMatch(/^http:\/\/.+\/webhooks\/v1\/webhook\/\?page_size=2&page=2$/);
+      expect(first.body.next).toBe('/webhooks/v1/webhook/?page_size=2&page=2');
       const second = await h.request('GET', '/webhooks/v1/webhook/?page=2&page_size=2', { key: carol });
       expect(second.body.results).toHaveLength(1);
       expect(second.body.previous).not.toBeNull();
+      const published = await startTestHookd(store, { HOOKD_ROLE: 'api', HOOKD_PUBLIC_URL: 'https://hooks.example.com/' }, { databaseUrl: h.databaseUrl });
+      try {
+        const absolute = await published.request('GET', '/webhooks/v1/webhook/?page_size=2', { key: carol, headers: { host: 'evil.example' } });
+        expect(absolute.body.next).toBe('https://hooks.example.com/webhooks/v1/webhook/?page_size=2&page=2');
+      } finally {
+        await published.hookd.stop();
+      }
 
       const bad = await h.request('POST', '/webhooks/v1/webhook/', { key: carol, body: { api_template: templateIds[0], endpoint_url: 'ftp://nope', secret_hash: 'short' } });
       expect(bad.status).toBe(400);

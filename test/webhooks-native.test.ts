@@ -271,6 +271,24 @@ describe.each(STORES)('native webhooks (%s)', (store) => {
     expect((await h.request('GET', `${base}/${mine.body.id}`, { key: bob })).status).toBe(200);
   });
 
+  it("keeps other users' events out of /events under owner visibility", async () => {
+    const ws = await h.workspace({ settings: { owner_visibility: true } });
+    const alice = await h.keyFor(ws.id, { userId: 'alice' });
+    const bob = await h.keyFor(ws.id, { userId: 'bob' });
+    await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: alice, body: { url: URL_OK, events: ['job.completed'] } });
+    await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: bob, body: { url: URL_OK, events: ['job.failed'] } });
+    const events = `/api/v1/workspaces/${ws.id}/events`;
+    const forAlice = await h.request('POST', events, { key: ws.key, body: { type: 'job.completed', data: { plan: 'alice-only' } } });
+    const ids = (key: string) => h.request('GET', events, { key }).then((r) => r.body.map((e: { id: string }) => e.id));
+    expect(await ids(alice)).toEqual([forAlice.body.id]);
+    expect(await ids(bob)).toEqual([]);
+    const read = await h.request('GET', `${events}/${forAlice.body.id}`, { key: bob });
+    expect(read.status).toBe(404);
+    expect(read.text).not.toContain('alice-only');
+    expect((await h.request('GET', `${events}/${forAlice.body.id}`, { key: alice })).status).toBe(200);
+    expect(await ids(ws.key)).toEqual([forAlice.body.id]);
+  });
+
   it('documents every registered route in a valid OpenAPI 3.1 document', async () => {
     const { validate } = await import('@readme/openapi-parser');
     const doc = (await h.request('GET', '/openapi.json', { key: null })).body;

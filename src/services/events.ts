@@ -160,9 +160,10 @@ function schemaValidator(name: string, type: { schema: string | null; updatedAt:
   return validators.get(key) ?? null;
 }
 
-/** One page of a workspace's events. */
-export function listEvents(ctx: ServiceContext, workspaceId: string, request: ListRequest): Promise<Page<PublishedEvent>> {
-  return events.listEvents(ctx.store.db, workspaceId, request);
+/** One page of a workspace's events; under owner visibility, only those that reached the caller's own webhooks. */
+export async function listEvents(ctx: ServiceContext, principal: Principal, workspaceId: string, request: ListRequest): Promise<Page<PublishedEvent>> {
+  const owner = await visibleOwner(ctx, principal, workspaceId);
+  return events.listEvents(ctx.store.db, workspaceId, request, owner ?? undefined);
 }
 
 /** One event with the deliveries the principal may see. */
@@ -175,5 +176,8 @@ export async function getEvent(
   const event = await events.findEvent(ctx.store.db, workspaceId, id);
   if (!event) throw new AppError('event_not_found');
   const owner = await visibleOwner(ctx, principal, workspaceId);
-  return { event, deliveries: await deliveriesOfEvent(ctx.store.db, id, owner ?? undefined) };
+  const deliveries = await deliveriesOfEvent(ctx.store.db, id, owner ?? undefined);
+  // Under owner visibility an event that reached none of the caller's webhooks is not theirs to read.
+  if (owner !== null && !deliveries.length) throw new AppError('event_not_found');
+  return { event, deliveries };
 }

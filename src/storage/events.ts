@@ -14,9 +14,21 @@ const toEvent = (row: Selectable<EventsTable>): PublishedEvent => ({
   createdAt: row.created_at,
 });
 
-/** One page of a workspace's events. */
-export async function listEvents(db: Db, workspaceId: string, request: ListRequest): Promise<Page<PublishedEvent>> {
-  const page = await fetchPage(db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId), request);
+/** One page of a workspace's events; with `owner`, only those delivered to a webhook that user created. */
+export async function listEvents(db: Db, workspaceId: string, request: ListRequest, owner?: string): Promise<Page<PublishedEvent>> {
+  let query = db.selectFrom('events').selectAll('events').where('events.workspace_id', '=', workspaceId);
+  if (owner !== undefined) {
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('deliveries as d')
+          .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+          .select('d.id')
+          .whereRef('d.event_id', '=', 'events.id')
+          .where('w.created_by', '=', owner),
+      ),
+    );
+  }
+  const page = await fetchPage(query, request);
   return { ...page, items: page.items.map(toEvent) };
 }
 

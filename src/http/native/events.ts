@@ -90,7 +90,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     { onRequest: app.guard('deliveries:read'), schema: { ...common, summary: 'List events', querystring: NativeListQuery, response: { 200: Type.Array(EventResponse), ...errorResponses(422) } } },
     async (request, reply) => {
       const { request: list, fields } = readNativeList(request.query as Record<string, unknown>, service.EVENT_LIST);
-      const page = await service.listEvents(ctx, (request.params as { workspace_id: string }).workspace_id, list);
+      const page = await service.listEvents(ctx, principalOf(request), (request.params as { workspace_id: string }).workspace_id, list);
       reply.headers(paginationHeaders(request.url, page.page, page.perPage, page.total));
       return pickFields(page.items.map(eventJson), fields);
     },

@@ -39,13 +39,17 @@ const webhookJson = (w: Webhook) => ({
 });
 const templateJson = (t: Template) => ({ id: t.id, name: t.name, description: t.description, events: t.events });
 
-/** DRF page-number pagination: `{count, next, previous, results}` with absolute links. */
+/**
+ * DRF page-number pagination: `{count, next, previous, results}`. Links are absolute under HOOKD_PUBLIC_URL
+ * when it is set and root-relative otherwise: a Host header is the caller's to forge, so it never makes one.
+ */
 function drfPage<T>(request: FastifyRequest, items: T[], total: number, page: number, pageSize: number) {
+  const publicUrl = request.server.deps.ctx.config.publicUrl;
   const url = (n: number) => {
-    const target = new URL(request.url, `${request.protocol}://${request.host}`);
+    const target = new URL(request.url, 'http://hookd.invalid');
     target.searchParams.set('page', String(n));
     if (n === 1) target.searchParams.delete('page');
-    return target.toString();
+    return `${publicUrl ?? ''}${target.pathname}${target.search}`;
   };
   const last = Math.max(1, Math.ceil(total / pageSize));
   return { count: total, next: page < last ? url(page + 1) : null, previous: page > 1 ? url(page - 1) : null, results: items };
