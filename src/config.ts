@@ -64,6 +64,8 @@ export interface Config {
   /** Requests per second to one destination host across workspaces and workers (0: no limit). */
   readonly hostRateLimitPerS: number;
   readonly shutdownGraceMs: number;
+  /** Failed authentications a minute per client address and API process before it is refused (0 = unlimited). */
+  readonly authFailuresPerMinute: number;
   /** API requests per second per credential (0 = unlimited); bursts of twice that are allowed. */
   readonly rateLimitPerS: number;
 }
@@ -177,6 +179,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     hostRateLimitPerS: integer(read('HOOKD_HOST_RATE_LIMIT'), 'HOOKD_HOST_RATE_LIMIT', 0, 0, 1_000_000),
     shutdownGraceMs: duration(read('HOOKD_SHUTDOWN_GRACE'), 'HOOKD_SHUTDOWN_GRACE', '20s', 0, 600_000),
     rateLimitPerS: integer(read('HOOKD_RATE_LIMIT'), 'HOOKD_RATE_LIMIT', 1000, 0, 1_000_000),
+    authFailuresPerMinute: integer(read('HOOKD_AUTH_FAILURE_LIMIT'), 'HOOKD_AUTH_FAILURE_LIMIT', 60, 0, 1_000_000),
   };
   return Object.freeze(config);
 }

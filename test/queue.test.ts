@@ -21,7 +21,8 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
   beforeAll(async () => {
     clock = new FakeClock();
     // An API-only process: the tests run the workers themselves.
-    h = await startTestHookd(store, { HOOKD_ROLE: 'api', HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true' }, { clock });
+    // Publishes charge the rate limit per delivery (rate-limits.test.ts); these tests publish thousands at once.
+    h = await startTestHookd(store, { HOOKD_ROLE: 'api', HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true', HOOKD_RATE_LIMIT: '0' }, { clock });
     ws = await h.workspace();
   });
   afterEach(async () => {

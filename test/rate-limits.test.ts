@@ -58,6 +58,29 @@ describe.each(STORES)('rate limits (%s)', (store) => {
     }
   });
 
+  it('refuses an address that keeps failing to authenticate, before checking its next credential', async () => {
+    const clock = new FakeClock();
+    const guarded = await startTestHookd(store, { HOOKD_AUTH_FAILURE_LIMIT: '3', HOOKD_ROLE: 'api' }, { clock });
+    try {
+      const ws = await guarded.workspace();
+      const url = `/api/v1/workspaces/${ws.id}/webhooks`;
+      const guess = (key: string | null) => guarded.request('GET', url, { key }).then((r) => r.status);
+      // No credential is no guess: it costs nothing.
+      for (let i = 0; i < 5; i++) expect(await guess(null)).toBe(401);
+      expect([await guess('hk_wrong1'), await guess('hk_wrong2'), await guess('hk_wrong3')]).toEqual([401, 401, 401]);
+      const refused = await guarded.request('GET', url, { key: 'hk_wrong4' });
+      expect(refused.status).toBe(429);
+      expect(refused.body.detail).toContain('HOOKD_AUTH_FAILURE_LIMIT');
+      expect(Number(refused.headers['retry-after'])).toBe(20); // 3 a minute: one every 20 s
+      // Even a right key waits: the address is not checked until its budget refills.
+      expect(await guess(ws.key)).toBe(429);
+      clock.advance(20_000);
+      expect(await guess(ws.key)).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   // Several API processes share a database only on PostgreSQL; a SQLite file has one hookd process.
   if (store === 'postgres') it("shares a key's budget between API processes on one database", async () => {
     // A clock that stands still, so the bucket cannot refill while the test runs.

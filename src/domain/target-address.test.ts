@@ -49,6 +49,8 @@ describe('target addresses', () => {
     ['https://169.254.169.254/latest', 'url_private_target'],
     ['https://[::127.0.0.1]:19001/', 'url_private_target'],
     ['https://[fec0::1]/', 'url_private_target'],
+    ['https://example.com:22/', 'url_port'],
+    ['https://example.com:25/', 'url_port'],
   ])('refuses %s as %s', (url, type) => {
     expect(webhookUrlProblem(url, strict)?.type).toBe(type);
   });
@@ -59,6 +61,7 @@ describe('target addresses', () => {
 
   it('accepts public https and, when allowed, http and private targets', () => {
     expect(webhookUrlProblem('https://example.com/hook', strict)).toBeNull();
+    for (const port of ['80', '443', '1024', '6379', '8443', '65535']) expect(webhookUrlProblem(`https://example.com:${port}/hook`, strict)).toBeNull();
     expect(
       webhookUrlProblem('http://127.0.0.1:9/x', { allowHttp: true, allowPrivateTargets: true }),
     ).toBeNull();

@@ -27,6 +27,12 @@ export class TokenBucket {
     return this.#tokens;
   }
 
+  /** The tokens there are at `now`, taking nothing. */
+  available(now: number): number {
+    this.#refill(now);
+    return this.#tokens;
+  }
+
   #refill(now: number): void {
     this.#tokens = Math.min(this.capacity, this.#tokens + (Math.max(0, now - this.#at) / 1000) * this.ratePerS);
     this.#at = Math.max(this.#at, now);

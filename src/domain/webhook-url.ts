@@ -24,6 +24,12 @@ export function webhookUrlProblem(text: string, policy: TargetPolicy): { type: s
   }
   if (url.username || url.password) return { type: 'url_credentials', msg: 'must not contain credentials' };
   if (text.length > 2048) return { type: 'url_too_long', msg: 'must be at most 2048 characters' };
+  if (!policy.allowPrivateTargets && !isWebPort(url)) {
+    return {
+      type: 'url_port',
+      msg: 'must use port 80, 443 or 1024-65535 (ports of other services such as 22 or 25 are refused); HOOKD_ALLOW_PRIVATE_TARGETS=true allows any',
+    };
+  }
   if (!policy.allowPrivateTargets) {
     // The WHATWG parser already turns http://2130706433 and http://0x7f.1 into 127.0.0.1.
     const literal = ipLiteralOfHost(url.hostname);
@@ -37,6 +43,13 @@ export function webhookUrlProblem(text: string, policy: TargetPolicy): { type: s
   }
   return null;
 }
+
+// Below 1024 only HTTP's own ports: the rest belong to services (SSH, SMTP, …) a webhook has no business
+// talking to. Above, receivers commonly listen anywhere (8080, 8443, 3000, …). An empty port is the scheme's.
+const isWebPort = (url: URL): boolean => {
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  return port === 80 || port === 443 || port >= 1024;
+};
 
 // A trailing dot names the same host (`localhost.`), so it is dropped before comparing.
 const isLocalName = (name: string): boolean => {

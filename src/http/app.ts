@@ -5,6 +5,7 @@ import type { Scope } from '../domain/scopes.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { workspaceExists } from '../services/workspaces.js';
+import { FailedAuthentications } from '../services/failed-authentications.js';
 import { guard, workCharger } from './auth.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { AppError } from '../domain/errors.js';
@@ -74,7 +75,12 @@ export function createHttpApp(
   }) as unknown as FastifyInstance;
 
   app.decorate('deps', deps);
-  const rateLimit = { ratePerS: deps.ctx.config.rateLimitPerS, limiter: deps.ctx.rateLimiter, now: () => deps.ctx.clock.now() };
+  const rateLimit = {
+    ratePerS: deps.ctx.config.rateLimitPerS,
+    limiter: deps.ctx.rateLimiter,
+    now: () => deps.ctx.clock.now(),
+    failures: new FailedAuthentications(deps.ctx.config.authFailuresPerMinute),
+  };
   const exists = (id: string) => workspaceExists(deps.ctx, id);
   app.decorate('guard', (scope: Scope) => guard(deps.authenticator, scope, rateLimit, exists));
   app.decorate('chargeWork', workCharger(rateLimit));

@@ -1,8 +1,9 @@
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import type { Scope } from '../domain/scopes.js';
 import type { Authenticator } from '../services/authenticate.js';
 import { type Principal, requireAdmin, requireScope, requireWorkspaceAccess } from '../services/principal.js';
+import type { FailedAuthentications } from '../services/failed-authentications.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
 
 declare module 'fastify' {
@@ -31,6 +32,8 @@ export interface RateLimit {
   ratePerS: number;
   limiter: RateLimiter;
   now: () => number;
+  /** Failed authentications per client address. */
+  failures: FailedAuthentications;
 }
 
 /**
@@ -45,7 +48,7 @@ export function guard(
   workspaceExists: (id: string) => Promise<boolean>,
 ): onRequestAsyncHookHandler & { scope: Scope } {
   const hook: onRequestAsyncHookHandler = async (request, reply) => {
-    const principal = await authenticator.authenticate(readCredential(request));
+    const principal = await authenticateOrCountFailure(authenticator, request, reply, limit);
     if (limit.ratePerS > 0) {
       const capacity = limit.ratePerS * 2;
       const budget = await limit.limiter.take(bucketKey(principal), limit.ratePerS, capacity, 1, limit.now());
@@ -71,6 +74,22 @@ export function guard(
   };
   // The route table reads this to know what each route requires (docs checks, isolation matrix).
   return Object.assign(hook, { scope });
+}
+
+/** Authenticates the request; refuses an address that spent its failed-authentication budget before checking anything. */
+async function authenticateOrCountFailure(authenticator: Authenticator, request: FastifyRequest, reply: FastifyReply, limit: RateLimit): Promise<Principal> {
+  const wait = limit.failures.waitFor(request.ip, limit.now());
+  if (wait > 0) {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+    throw new AppError('rate_limited', 'too many failed authentications from this address (HOOKD_AUTH_FAILURE_LIMIT)');
+  }
+  const credential = readCredential(request);
+  try {
+    return await authenticator.authenticate(credential);
+  } catch (error) {
+    if (credential !== undefined && error instanceof AppError && error.code === 'unauthorized') limit.failures.record(request.ip, limit.now());
+    throw error;
+  }
 }
 
 /**
