@@ -127,6 +127,18 @@ export async function fanOut(store: Store, postgres: BenchPostgres | null, webho
   try {
     const urls = Array.from({ length: webhooks }, (_, i) => `${receivers[i % receivers.length]!.url}/f${i}`);
     const ws = await workspaceWithWebhooks(stack, urls);
+    // Another tenant reads its webhooks all the while: how long can the fan-out hold the database up?
+    const other = await workspaceWithWebhooks(stack, ['https://example.invalid/other']);
+    let probing = true;
+    let slowestReadMs = 0;
+    const probe = (async () => {
+      while (probing) {
+        const t0 = performance.now();
+        await stack.api.call('GET', `/api/v1/workspaces/${other}/webhooks`);
+        slowestReadMs = Math.max(slowestReadMs, performance.now() - t0);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
     const started = performance.timeOrigin + performance.now();
     const reply = await stack.api.call('POST', `/api/v1/workspaces/${ws}/events`, { type: 'job.completed', data: {} });
     const accepted = performance.timeOrigin + performance.now();
@@ -140,7 +152,9 @@ export async function fanOut(store: Store, postgres: BenchPostgres | null, webho
       if (count >= webhooks || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    return { webhooks, acceptedMs: Math.round(accepted - started), allReceivedMs: Math.round(last - started) };
+    probing = false;
+    await probe;
+    return { webhooks, acceptedMs: Math.round(accepted - started), allReceivedMs: Math.round(last - started), slowestOtherReadMs: Math.round(slowestReadMs) };
   } finally {
     await stack.stop();
     await Promise.all(receivers.map((r) => r.stop()));

@@ -57,7 +57,7 @@ export interface Config {
   readonly secretGraceMs: number;
   readonly maxInFlight: number;
   readonly webhookConcurrency: number;
-  /** Sends in flight per workspace in one worker: no tenant can hold the whole pool. */
+  /** Sends in flight per workspace in one worker (those to endpoints not proven fast share a quarter of the pool). */
   readonly workspaceMaxInFlight: number;
   /** Sends in flight per destination host (`host:port`) in one worker, across workspaces. */
   readonly hostMaxInFlight: number;
@@ -174,7 +174,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
     maxInFlight,
     webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),
-    workspaceMaxInFlight: integer(read('HOOKD_WORKSPACE_MAX_IN_FLIGHT'), 'HOOKD_WORKSPACE_MAX_IN_FLIGHT', Math.max(1, Math.floor(maxInFlight / 4)), 1, 10_000),
+    workspaceMaxInFlight: integer(read('HOOKD_WORKSPACE_MAX_IN_FLIGHT'), 'HOOKD_WORKSPACE_MAX_IN_FLIGHT', Math.max(1, Math.floor((maxInFlight * 3) / 4)), 1, 10_000),
     hostMaxInFlight: integer(read('HOOKD_HOST_MAX_IN_FLIGHT'), 'HOOKD_HOST_MAX_IN_FLIGHT', Math.max(1, Math.floor(maxInFlight / 4)), 1, 10_000),
     hostRateLimitPerS: integer(read('HOOKD_HOST_RATE_LIMIT'), 'HOOKD_HOST_RATE_LIMIT', 0, 0, 1_000_000),
     shutdownGraceMs: duration(read('HOOKD_SHUTDOWN_GRACE'), 'HOOKD_SHUTDOWN_GRACE', '20s', 0, 600_000),

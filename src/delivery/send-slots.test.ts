@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimedDelivery } from '../storage/claim-deliveries.js';
-import { SendSlots } from './send-slots.js';
+import { SendSlots, type SendTicket } from './send-slots.js';
 
 let nextId = 1;
 const row = (webhookId: string, workspaceId: string, url = `https://${webhookId}.example.com/hook`): ClaimedDelivery => ({
@@ -23,47 +23,63 @@ const row = (webhookId: string, workspaceId: string, url = `https://${webhookId}
 });
 const rows = (count: number, webhookId: string, workspaceId: string, url?: string) =>
   Array.from({ length: count }, () => row(webhookId, workspaceId, url));
-const limits = { maxInFlight: 16, webhookConcurrency: 4, workspaceMaxInFlight: 8, hostMaxInFlight: 6 };
+// A pool of 16: a quarter (4) for sends that might hang per workspace and for slow ones in all.
+const limits = { maxInFlight: 16, webhookConcurrency: 4, workspaceMaxInFlight: 12, hostMaxInFlight: 6 };
+const answer = (slots: SendSlots, tickets: SendTicket[], durationMs: number, timedOut = false) => {
+  for (const ticket of tickets) slots.finish(ticket, { durationMs, timedOut });
+};
+/** Makes `webhookId` (and its host) fast by one quick answer. */
+const prove = (slots: SendSlots, webhookId: string, workspaceId: string, url?: string) => {
+  slots.enqueue(rows(1, webhookId, workspaceId, url));
+  answer(slots, slots.start(webhookId, 1), 5);
+};
 
 describe('SendSlots', () => {
-  it('caps sends per webhook, per workspace and per destination host', () => {
+  it('gives endpoints not proven fast a quarter of the pool per workspace', () => {
     const slots = new SendSlots(limits);
-    slots.enqueue([...rows(10, 'a', 'ws1'), ...rows(10, 'b', 'ws1'), ...rows(10, 'c', 'ws1')]);
+    slots.enqueue([...rows(10, 'a', 'ws1'), ...rows(10, 'b', 'ws1'), ...rows(10, 'c', 'ws2')]);
     expect(slots.start('a', 10)).toHaveLength(4);
-    expect(slots.start('b', 10)).toHaveLength(4);
-    expect(slots.start('c', 10)).toHaveLength(0); // the workspace holds its 8
+    expect(slots.start('b', 10)).toHaveLength(0); // ws1's guarded share is spent
+    expect(slots.start('c', 10)).toHaveLength(4); // ws2 has its own
+  });
+
+  it('lets fast endpoints use the pool up to the workspace and host caps', () => {
+    const slots = new SendSlots(limits);
+    for (const id of ['a', 'b', 'c', 'd']) prove(slots, id, 'ws1');
+    slots.enqueue(['a', 'b', 'c', 'd'].flatMap((id) => rows(10, id, 'ws1')));
+    const started = ['a', 'b', 'c', 'd'].map((id) => slots.start(id, 10));
+    expect(started.map((tickets) => tickets.length)).toEqual([4, 4, 4, 0]); // the workspace's 12
+    answer(slots, started.flat(), 5);
     const shared = 'https://shared.example.com/hook';
-    slots.enqueue([...rows(4, 'd', 'ws2', shared), ...rows(4, 'e', 'ws3', shared)]);
-    expect(slots.start('d', 4)).toHaveLength(4);
-    expect(slots.start('e', 4)).toHaveLength(2); // the host holds its 6 across workspaces
-    expect(slots.inFlight).toBe(14);
+    prove(slots, 'e', 'ws2', shared);
+    slots.enqueue([...rows(4, 'e', 'ws2', shared), ...rows(4, 'f', 'ws3', shared)]);
+    expect(slots.start('e', 4)).toHaveLength(4);
+    // 'f' is new, but its host answers fast: it runs as fast, up to the host's 6.
+    expect(slots.start('f', 4)).toHaveLength(2);
+    expect(slots.inFlight).toBe(6);
   });
 
   it('gives a webhook whose last attempt timed out one slot, within the slow share', () => {
-    const slots = new SendSlots({ ...limits, workspaceMaxInFlight: 16 });
-    for (const webhookId of ['a', 'b', 'c', 'd', 'e', 'f']) {
-      slots.enqueue(rows(3, webhookId, 'ws1'));
-      const [ticket] = slots.start(webhookId, 1);
-      slots.finish(ticket!, { durationMs: 30_000, timedOut: true });
+    const slots = new SendSlots({ ...limits, maxInFlight: 32 }); // slow share 8, guarded share 8, 4 slow per workspace
+    const hooks = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const id of hooks) {
+      slots.enqueue(rows(3, id, 'ws1'));
+      answer(slots, slots.start(id, 1), 30_000, true);
     }
-    const started = ['a', 'b', 'c', 'd', 'e', 'f'].map((webhookId) => slots.start(webhookId, 3).length);
-    // One each, and a quarter of the pool (4) for slow targets in all.
-    expect(started).toEqual([1, 1, 1, 1, 0, 0]);
+    expect(hooks.map((id) => slots.start(id, 3).length)).toEqual([1, 1, 1, 1, 0, 0]); // half the workspace's share
+    prove(slots, 'healthy', 'ws1');
     slots.enqueue(rows(3, 'healthy', 'ws1'));
     expect(slots.start('healthy', 3)).toHaveLength(3);
   });
 
-  it('prefetches rows only for fast endpoints, and bounds what unproven ones may hold per workspace', () => {
+  it('prefetches rows only for fast endpoints, and bounds the unproven rows a workspace may hold', () => {
     const slots = new SendSlots(limits);
-    const fresh = slots.claimBudget();
-    expect(fresh.free('new', 'ws1')).toBe(4); // unproven: what it can send
-    slots.enqueue(rows(1, 'fast', 'ws1'));
-    const [ticket] = slots.start('fast', 1);
-    slots.finish(ticket!, { durationMs: 5, timedOut: false });
+    expect(slots.claimBudget().free('new', 'ws1')).toBe(4); // unproven: what it can send
+    prove(slots, 'fast', 'ws1');
     const budget = slots.claimBudget();
     expect(budget.free('fast', 'ws1')).toBe(20); // five sets of its concurrency
-    for (let i = 0; i < 8; i++) budget.take(`hook${i}`, 'ws1');
-    expect(budget.free('other', 'ws1')).toBe(0); // unproven rows fill the workspace's sending share
+    for (let i = 0; i < 4; i++) budget.take(`hook${i}`, 'ws1');
+    expect(budget.free('other', 'ws1')).toBe(0); // unproven rows fill the workspace's guarded share
     expect(budget.free('fast', 'ws1')).toBe(20);
     expect(budget.room('ws1')).toBe('proven'); // only its fast webhook may take more
     expect([...budget.provenWebhooks('ws1')]).toEqual(['fast']);

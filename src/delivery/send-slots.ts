@@ -15,48 +15,64 @@ export interface SlotLimits {
 export interface SendTicket {
   delivery: ClaimedDelivery;
   host: string;
-  /** Counted against the slow-target share. */
+  /** To an endpoint not proven fast: counted against its workspace's guarded share. */
+  guarded: boolean;
+  /** To a slow endpoint: counted against the slow-target share too. */
   slow: boolean;
 }
 
-// A webhook answering in under 250 ms on average is fast: it gets rows prefetched (five sets of its
-// concurrency held, one set sending). One whose last attempt timed out, or that takes a second or more,
-// is slow: one send at a time, within a quarter of the pool and half of its workspace's share.
+type Speed = 'fast' | 'slow' | 'unproven';
+
+interface Health {
+  latencyMs: number;
+  timedOut: boolean;
+}
+
+// An endpoint averaging under 250 ms is fast; one whose last attempt timed out, or averaging a second or
+// more, is slow; one never attempted is unproven — unless other webhooks on its host have been (a host's
+// record stands in for its new webhooks, so fan-out to fresh webhooks on a known host runs at full speed).
 const FAST_MS = 250;
 const SLOW_MS = 1000;
 export const HOLD_FACTOR = 5;
-const HEALTH_ENTRIES = 10_000;
+const REMEMBERED = 10_000;
 
 /**
  * The scheduler's accounting for one worker: claimed rows waiting per webhook, sends in flight per
- * webhook, workspace, destination host and slow-target share, and each webhook's recent latency. It
- * decides what a claim may take and what may start now, so that no tenant, host or hanging endpoint can
- * hold the slots every other one needs.
+ * webhook, workspace, destination host and speed class, and each endpoint's recent latency. It decides
+ * what a claim may take and what may start now (docs/decisions/010):
+ * - sends to fast endpoints are bounded by the pool, the webhook's concurrency, its host's cap and its
+ *   workspace's cap (¾ of the pool by default): they give their slots back quickly;
+ * - sends that might hang — to unproven or slow endpoints — also share a quarter of the pool per workspace,
+ *   and slow ones get one slot per webhook within a quarter of the pool in all and half of that share;
+ * - rows are prefetched only for fast endpoints; a workspace holds no more unproven or slow rows than its
+ *   guarded share, so rows parked behind hanging endpoints never fill the worker.
  */
 export class SendSlots {
   readonly #limits: SlotLimits;
+  readonly #guardedShare: number;
   readonly #slowMax: number;
   readonly #slowPerWorkspace: number;
   /** Claimed rows waiting for a slot, per webhook, in claim order. */
   readonly #queued = new Map<string, ClaimedDelivery[]>();
   #queuedCount = 0;
   #inFlight = 0;
-  /** Sends in flight per key: `w:` webhook, `s:` workspace, `h:` host, `slow`, `slow:` workspace. */
+  /** Sends in flight per key: `w:` webhook, `s:` workspace, `g:` workspace's guarded, `h:` host, `slow`, `slow:` workspace. */
   readonly #sending = new Map<string, number>();
-  /** Rows held (queued or in flight) per key: `w:` webhook, `s:` workspace, `g:` workspace's rows of endpoints not proven fast. */
+  /** Rows held (queued or in flight) per key: `w:` webhook, `s:` workspace, `g:` workspace's guarded. */
   readonly #held = new Map<string, number>();
-  /** Held rows counted under `g:` (the class at claim time, so the count comes back down exactly). */
-  readonly #guarded = new Set<number>();
-  /** Recent attempt duration per webhook (EWMA, ms) and whether its last attempt timed out. */
-  readonly #health = new Map<string, { latencyMs: number; timedOut: boolean; workspaceId: string }>();
-  readonly #hosts = new Map<string, string>();
-  /** Fast webhooks by workspace (those `#health` holds), least recently attempted first, for claims past a workspace's saturated head. */
+  /** Held rows counted under `g:` (their class when claimed, so the count comes back down exactly). */
+  readonly #guardedRows = new Set<number>();
+  readonly #webhookHealth = new Map<string, Health & { workspaceId: string }>();
+  readonly #hostHealth = new Map<string, Health>();
+  /** Fast webhooks by workspace, least recently attempted first, for claims past a workspace's saturated head. */
   readonly #fastByWorkspace = new Map<string, Set<string>>();
+  readonly #hosts = new Map<string, string>();
 
   constructor(limits: SlotLimits) {
     this.#limits = limits;
+    this.#guardedShare = Math.min(limits.workspaceMaxInFlight, Math.max(1, Math.floor(limits.maxInFlight / 4)));
     this.#slowMax = Math.max(1, Math.floor(limits.maxInFlight / 4));
-    this.#slowPerWorkspace = Math.max(1, Math.floor(limits.workspaceMaxInFlight / 2));
+    this.#slowPerWorkspace = Math.max(1, Math.floor(this.#guardedShare / 2));
   }
 
   get inFlight(): number {
@@ -76,21 +92,21 @@ export class SendSlots {
   claimBudget(): ClaimBudget {
     const taken = new Map<string, number>();
     const room = (key: string, cap: number) => cap - (this.#held.get(key) ?? 0) - (taken.get(key) ?? 0);
-    const max = this.#limits.workspaceMaxInFlight;
-    // Rows of fast endpoints are prefetched; rows of the others only up to the workspace's sending share,
-    // so rows parked behind hanging endpoints cannot fill the worker.
-    const workspaceRoom = (webhookId: string, workspaceId: string) =>
-      this.#isFast(webhookId) ? room(`s:${workspaceId}`, max * HOLD_FACTOR) : Math.min(room(`s:${workspaceId}`, max * HOLD_FACTOR), room(`g:${workspaceId}`, max));
+    const workspaceHold = this.#limits.workspaceMaxInFlight * 2;
     return {
-      free: (webhookId, workspaceId) => Math.min(room(`w:${webhookId}`, this.#holdFor(webhookId)), workspaceRoom(webhookId, workspaceId)),
+      free: (webhookId, workspaceId) => {
+        const speed = this.#speedOf(webhookId, null);
+        const free = Math.min(room(`w:${webhookId}`, this.#holdFor(speed)), room(`s:${workspaceId}`, workspaceHold));
+        return speed === 'fast' ? free : Math.min(free, room(`g:${workspaceId}`, this.#guardedShare));
+      },
       room: (workspaceId) => {
-        if (room(`s:${workspaceId}`, max * HOLD_FACTOR) <= 0) return 'none';
-        if (room(`g:${workspaceId}`, max) > 0) return 'all';
+        if (room(`s:${workspaceId}`, workspaceHold) <= 0) return 'none';
+        if (room(`g:${workspaceId}`, this.#guardedShare) > 0) return 'all';
         return this.#fastByWorkspace.has(workspaceId) ? 'proven' : 'none';
       },
       provenWebhooks: (workspaceId) => this.#fastByWorkspace.get(workspaceId) ?? [],
       take: (webhookId, workspaceId) => {
-        for (const key of this.#heldKeys(webhookId, workspaceId, !this.#isFast(webhookId))) bump(taken, key, 1);
+        for (const key of heldKeys(webhookId, workspaceId, this.#speedOf(webhookId, null) !== 'fast')) bump(taken, key, 1);
       },
     };
   }
@@ -100,9 +116,9 @@ export class SendSlots {
       const queue = this.#queued.get(delivery.webhookId);
       if (queue) queue.push(delivery);
       else this.#queued.set(delivery.webhookId, [delivery]);
-      const guarded = !this.#isFast(delivery.webhookId);
-      if (guarded) this.#guarded.add(delivery.id);
-      for (const key of this.#heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, 1);
+      const guarded = this.#speedOf(delivery.webhookId, this.#hostOf(delivery.url)) !== 'fast';
+      if (guarded) this.#guardedRows.add(delivery.id);
+      for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, 1);
     }
     this.#queuedCount += deliveries.length;
   }
@@ -127,17 +143,19 @@ export class SendSlots {
   startable(webhookId: string): number {
     const queue = this.#queued.get(webhookId);
     if (!queue?.length) return 0;
-    const delivery = queue[0]!;
-    const slow = this.#isSlow(webhookId);
+    const { workspaceId, url } = queue[0]!;
+    const host = this.#hostOf(url);
+    const speed = this.#speedOf(webhookId, host);
     const sending = (key: string) => this.#sending.get(key) ?? 0;
     const limits = [
       queue.length,
       this.#limits.maxInFlight - this.#inFlight,
-      (slow ? 1 : this.#limits.webhookConcurrency) - sending(`w:${webhookId}`),
-      this.#limits.workspaceMaxInFlight - sending(`s:${delivery.workspaceId}`),
-      this.#limits.hostMaxInFlight - sending(`h:${this.#hostOf(delivery.url)}`),
+      (speed === 'slow' ? 1 : this.#limits.webhookConcurrency) - sending(`w:${webhookId}`),
+      this.#limits.workspaceMaxInFlight - sending(`s:${workspaceId}`),
+      this.#limits.hostMaxInFlight - sending(`h:${host}`),
     ];
-    if (slow) limits.push(this.#slowMax - sending('slow'), this.#slowPerWorkspace - sending(`slow:${delivery.workspaceId}`));
+    if (speed !== 'fast') limits.push(this.#guardedShare - sending(`g:${workspaceId}`));
+    if (speed === 'slow') limits.push(this.#slowMax - sending('slow'), this.#slowPerWorkspace - sending(`slow:${workspaceId}`));
     return Math.max(0, Math.min(...limits));
   }
 
@@ -146,7 +164,9 @@ export class SendSlots {
     const queue = this.#queued.get(webhookId);
     if (!queue) return [];
     const tickets = queue.splice(0, Math.min(count, this.startable(webhookId))).map((delivery) => {
-      const ticket = { delivery, host: this.#hostOf(delivery.url), slow: this.#isSlow(webhookId) };
+      const host = this.#hostOf(delivery.url);
+      const speed = this.#speedOf(webhookId, host);
+      const ticket = { delivery, host, guarded: speed !== 'fast', slow: speed === 'slow' };
       this.#count(ticket, 1);
       return ticket;
     });
@@ -159,29 +179,21 @@ export class SendSlots {
   finish(ticket: SendTicket, attempt: { durationMs: number; timedOut: boolean } | null): void {
     this.#count(ticket, -1);
     this.#release(ticket.delivery);
-    if (attempt) this.#learn(ticket.delivery, attempt);
-  }
-
-  #learn({ webhookId, workspaceId }: ClaimedDelivery, attempt: { durationMs: number; timedOut: boolean }): void {
-    const previous = this.#health.get(webhookId);
-    const latencyMs = previous === undefined ? attempt.durationMs : previous.latencyMs * 0.8 + attempt.durationMs * 0.2;
-    this.#forget(webhookId);
-    this.#health.set(webhookId, { latencyMs, timedOut: attempt.timedOut, workspaceId });
-    if (this.#isFast(webhookId)) {
+    if (!attempt) return;
+    const { webhookId, workspaceId } = ticket.delivery;
+    const health = learn(this.#webhookHealth.get(webhookId), attempt);
+    this.#forgetWebhook(webhookId);
+    this.#webhookHealth.set(webhookId, { ...health, workspaceId });
+    if (speedOf(health) === 'fast') {
       const fast = this.#fastByWorkspace.get(workspaceId);
       if (fast) fast.add(webhookId);
       else this.#fastByWorkspace.set(workspaceId, new Set([webhookId]));
     }
-    if (this.#health.size > HEALTH_ENTRIES) this.#forget(this.#health.keys().next().value!);
-  }
-
-  #forget(webhookId: string): void {
-    const health = this.#health.get(webhookId);
-    if (!health) return;
-    this.#health.delete(webhookId);
-    const fast = this.#fastByWorkspace.get(health.workspaceId);
-    fast?.delete(webhookId);
-    if (fast?.size === 0) this.#fastByWorkspace.delete(health.workspaceId);
+    if (this.#webhookHealth.size > REMEMBERED) this.#forgetWebhook(this.#webhookHealth.keys().next().value!);
+    const hostHealth = learn(this.#hostHealth.get(ticket.host), attempt);
+    this.#hostHealth.delete(ticket.host);
+    this.#hostHealth.set(ticket.host, hostHealth);
+    if (this.#hostHealth.size > REMEMBERED) this.#hostHealth.delete(this.#hostHealth.keys().next().value!);
   }
 
   /** Forgets every waiting row (shutdown: their leases are handed back). */
@@ -198,14 +210,24 @@ export class SendSlots {
     return (this.#queued.get(webhookId)?.length ?? 0) < this.#limits.webhookConcurrency * 2;
   }
 
-  #heldKeys(webhookId: string, workspaceId: string, guarded: boolean): string[] {
-    return guarded ? [`w:${webhookId}`, `s:${workspaceId}`, `g:${workspaceId}`] : [`w:${webhookId}`, `s:${workspaceId}`];
+  /** The webhook's own record, else (when its host is known) its host's. */
+  #speedOf(webhookId: string, host: string | null): Speed {
+    const own = this.#webhookHealth.get(webhookId);
+    if (own) return speedOf(own);
+    const hosts = host === null ? undefined : this.#hostHealth.get(host);
+    return hosts ? speedOf(hosts) : 'unproven';
+  }
+
+  /** Rows a webhook may hold: prefetch for a fast one, what it can send for the others. */
+  #holdFor(speed: Speed): number {
+    if (speed === 'fast') return this.#limits.webhookConcurrency * HOLD_FACTOR;
+    return speed === 'slow' ? 1 : this.#limits.webhookConcurrency;
   }
 
   /** A held row is done with (sent or handed back). */
   #release(delivery: ClaimedDelivery): void {
-    const guarded = this.#guarded.delete(delivery.id);
-    for (const key of this.#heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, -1);
+    const guarded = this.#guardedRows.delete(delivery.id);
+    for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, -1);
   }
 
   #count(ticket: SendTicket, delta: number): void {
@@ -214,26 +236,20 @@ export class SendSlots {
     bump(this.#sending, `w:${webhookId}`, delta);
     bump(this.#sending, `s:${workspaceId}`, delta);
     bump(this.#sending, `h:${ticket.host}`, delta);
+    if (ticket.guarded) bump(this.#sending, `g:${workspaceId}`, delta);
     if (ticket.slow) {
       bump(this.#sending, 'slow', delta);
       bump(this.#sending, `slow:${workspaceId}`, delta);
     }
   }
 
-  #isSlow(webhookId: string): boolean {
-    const health = this.#health.get(webhookId);
-    return health !== undefined && (health.timedOut || health.latencyMs >= SLOW_MS);
-  }
-
-  #isFast(webhookId: string): boolean {
-    const health = this.#health.get(webhookId);
-    return health !== undefined && !health.timedOut && health.latencyMs < FAST_MS;
-  }
-
-  /** Rows a webhook may hold: prefetch for a fast one, what it can send for the others. */
-  #holdFor(webhookId: string): number {
-    if (this.#isFast(webhookId)) return this.#limits.webhookConcurrency * HOLD_FACTOR;
-    return this.#isSlow(webhookId) ? 1 : this.#limits.webhookConcurrency;
+  #forgetWebhook(webhookId: string): void {
+    const health = this.#webhookHealth.get(webhookId);
+    if (!health) return;
+    this.#webhookHealth.delete(webhookId);
+    const fast = this.#fastByWorkspace.get(health.workspaceId);
+    fast?.delete(webhookId);
+    if (fast?.size === 0) this.#fastByWorkspace.delete(health.workspaceId);
   }
 
   #hostOf(url: string): string {
@@ -241,11 +257,22 @@ export class SendSlots {
     if (host === undefined) {
       host = new URL(url).host;
       this.#hosts.set(url, host);
-      if (this.#hosts.size > HEALTH_ENTRIES) this.#hosts.delete(this.#hosts.keys().next().value!);
+      if (this.#hosts.size > REMEMBERED) this.#hosts.delete(this.#hosts.keys().next().value!);
     }
     return host;
   }
 }
+
+const heldKeys = (webhookId: string, workspaceId: string, guarded: boolean): string[] =>
+  guarded ? [`w:${webhookId}`, `s:${workspaceId}`, `g:${workspaceId}`] : [`w:${webhookId}`, `s:${workspaceId}`];
+
+const speedOf = (health: Health): Speed => (health.timedOut || health.latencyMs >= SLOW_MS ? 'slow' : health.latencyMs < FAST_MS ? 'fast' : 'unproven');
+
+/** The record after one more attempt: an EWMA of durations, and whether this one timed out. */
+const learn = (previous: Health | undefined, attempt: { durationMs: number; timedOut: boolean }): Health => ({
+  latencyMs: previous === undefined ? attempt.durationMs : previous.latencyMs * 0.8 + attempt.durationMs * 0.2,
+  timedOut: attempt.timedOut,
+});
 
 function bump(counts: Map<string, number>, key: string, delta: number): void {
   const value = (counts.get(key) ?? 0) + delta;

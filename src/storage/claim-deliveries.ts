@@ -62,6 +62,8 @@ const CLAIMABLE = sql<boolean>`status in ('pending', 'retrying', 'sending')`;
 // One workspace's head scan reads this many index entries at most; profiling showed a 1 000-entry scan
 // per claim dominating the worker's SQL time.
 const HEAD_SCAN_MAX = 200;
+const HEAD_SCAN_MIN = 10;
+const HEADS_PER_STATEMENT = 20;
 // Workspaces one claim visits at most; the cursor carries the rest of the round over to the next claim.
 const ROUND_WORKSPACES = 100;
 // Webhooks past a saturated head one claim seeks per workspace (the budget lists the least recently served first).
@@ -128,47 +130,86 @@ async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: numbe
     return true;
   };
   let more = false;
-  for (const workspaceId of await workspacesInTurn(db, cursor.workspaceId)) {
-    if (chosen.length >= options.limit) break;
-    cursor.workspaceId = workspaceId;
-    const room = budget.room(workspaceId);
-    if (room === 'none') continue;
-    let passedOver = room === 'proven';
-    if (room === 'all') {
-      const scanLimit = Math.min(options.limit - chosen.length, HEAD_SCAN_MAX);
-      const head = await db
-        .selectFrom('deliveries')
-        .select(['id', 'webhook_id'])
-        .where(CLAIMABLE)
-        .where('workspace_id', '=', workspaceId)
-        .where('next_attempt_at', '<=', options.now)
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(scanLimit)
-        .execute();
+  const turn = await workspacesInTurn(db, cursor.workspaceId);
+  // Each workspace's head is a share of the claim (at least HEAD_SCAN_MIN rows), read for a group of
+  // workspaces in one statement: one round trip, not one per tenant.
+  const headLimit = Math.min(HEAD_SCAN_MAX, Math.max(HEAD_SCAN_MIN, Math.ceil(options.limit / Math.max(1, turn.length))));
+  for (let group = 0; group < turn.length && chosen.length < options.limit; group += HEADS_PER_STATEMENT) {
+    const workspaces = turn.slice(group, group + HEADS_PER_STATEMENT);
+    const rooms = new Map(workspaces.map((workspaceId) => [workspaceId, budget.room(workspaceId)]));
+    const heads = await headsOf(db, workspaces.filter((workspaceId) => rooms.get(workspaceId) === 'all'), options.now, headLimit);
+    for (const workspaceId of workspaces) {
+      if (chosen.length >= options.limit) break;
+      cursor.workspaceId = workspaceId;
+      const room = rooms.get(workspaceId);
+      if (room === 'none') continue;
+      let passedOver = room === 'proven';
+      const head = heads.get(workspaceId) ?? [];
       for (const row of head) if (!take(row.id, row.webhook_id, workspaceId)) passedOver = true;
-      if (head.length === scanLimit && !passedOver) more = true;
-    }
-    if (!passedOver) continue;
-    let seeks = 0;
-    for (const webhookId of budget.provenWebhooks(workspaceId)) {
-      const free = Math.min(budget.free(webhookId, workspaceId), options.limit - chosen.length);
-      if (free <= 0) continue;
-      if (++seeks > PROVEN_SEEKS) break;
-      const rows = await db
-        .selectFrom('deliveries')
-        .select('id')
-        .where(CLAIMABLE)
-        .where('webhook_id', '=', webhookId)
-        .where('next_attempt_at', '<=', options.now)
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(free)
-        .execute();
-      for (const row of rows) take(row.id, webhookId, workspaceId);
+      if (head.length === headLimit && !passedOver) more = true;
+      if (passedOver) await takeFromProvenWebhooks(db, options, workspaceId, take, () => chosen.length);
     }
   }
   return { chosen, more };
+}
+
+/** Each workspace's oldest due rows (at most `limit` each), in one statement of `union all`. */
+async function headsOf(db: Db, workspaceIds: string[], now: number, limit: number): Promise<Map<string, { id: number; webhook_id: string }[]>> {
+  const heads = new Map<string, { id: number; webhook_id: string; next_attempt_at: number }[]>();
+  if (!workspaceIds.length) return heads;
+  const headOf = (workspaceId: string, i: number) =>
+    db
+      .selectFrom((inner) =>
+        inner
+          .selectFrom('deliveries')
+          .select(['id', 'webhook_id', 'workspace_id', 'next_attempt_at'])
+          .where(CLAIMABLE)
+          .where('workspace_id', '=', workspaceId)
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(limit)
+          .as(`h${i}`),
+      )
+      .selectAll();
+  let query = headOf(workspaceIds[0]!, 0);
+  for (let i = 1; i < workspaceIds.length; i++) query = query.unionAll(headOf(workspaceIds[i]!, i));
+  for (const row of await query.execute()) {
+    const head = heads.get(row.workspace_id);
+    if (head) head.push(row);
+    else heads.set(row.workspace_id, [row]);
+  }
+  // A union keeps no order: each head is put back in queue order.
+  for (const head of heads.values()) head.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || a.id - b.id);
+  return heads;
+}
+
+/** Past a saturated head: the due rows of the workspace's webhooks proven fast, least recently served first. */
+async function takeFromProvenWebhooks(
+  db: Db,
+  options: ClaimOptions,
+  workspaceId: string,
+  take: (id: number, webhookId: string, workspaceId: string) => boolean,
+  taken: () => number,
+): Promise<void> {
+  const { budget } = options;
+  let seeks = 0;
+  for (const webhookId of budget.provenWebhooks(workspaceId)) {
+    const free = Math.min(budget.free(webhookId, workspaceId), options.limit - taken());
+    if (free <= 0) continue;
+    if (++seeks > PROVEN_SEEKS) break;
+    const rows = await db
+      .selectFrom('deliveries')
+      .select('id')
+      .where(CLAIMABLE)
+      .where('webhook_id', '=', webhookId)
+      .where('next_attempt_at', '<=', options.now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(free)
+      .execute();
+    for (const row of rows) take(row.id, webhookId, workspaceId);
+  }
 }
 
 /**
