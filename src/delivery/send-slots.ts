@@ -33,7 +33,7 @@ interface Health {
 // record stands in for its new webhooks, so fan-out to fresh webhooks on a known host runs at full speed).
 const FAST_MS = 250;
 const SLOW_MS = 1000;
-export const HOLD_FACTOR = 5;
+const HOLD_FACTOR = 5;
 const REMEMBERED = 10_000;
 
 /**

@@ -50,7 +50,7 @@ export function guard(
   const hook: onRequestAsyncHookHandler = async (request, reply) => {
     const principal = await authenticateOrCountFailure(authenticator, request, reply, limit);
     if (limit.ratePerS > 0) {
-      const capacity = limit.ratePerS * 2;
+      const capacity = burstOf(limit);
       const budget = await limit.limiter.take(bucketKey(principal), limit.ratePerS, capacity, 1, limit.now());
       reply.header('ratelimit-limit', String(capacity));
       reply.header('ratelimit-remaining', String(budget.remaining));
@@ -100,9 +100,12 @@ async function authenticateOrCountFailure(authenticator: Authenticator, request:
 export function workCharger(limit: RateLimit): (request: FastifyRequest, units: number) => Promise<void> {
   return async (request, units) => {
     if (limit.ratePerS <= 0 || units <= 1 || !request.principal) return;
-    await limit.limiter.charge(bucketKey(request.principal), limit.ratePerS, limit.ratePerS * 2, units - 1, limit.now());
+    await limit.limiter.charge(bucketKey(request.principal), limit.ratePerS, burstOf(limit), units - 1, limit.now());
   };
 }
+
+/** A credential's bucket holds two seconds' worth. */
+const burstOf = (limit: RateLimit): number => limit.ratePerS * 2;
 
 const bucketKey = (principal: Principal): string =>
   `api:${principal.keyId ?? (principal.kind === 'admin' ? 'admin' : `jwt:${principal.workspaceId}:${principal.userId ?? ''}`)}`;
