@@ -12,6 +12,10 @@ export interface Workspace {
   name: string;
   partnerId: string | null;
   settings: WorkspaceSettings;
+  /** Svix application fields: a caller-chosen unique uid, free-form metadata, a delivery rate limit. */
+  uid: string | null;
+  metadata: Record<string, string>;
+  rateLimitPerS: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -20,6 +20,7 @@ export const ERROR_CATALOG = {
   webhook_template_conflict: [409, 'this owner already has a webhook for that template'],
   event_type_exists: [409, 'an event type with that name exists'],
   template_exists: [409, 'a template with that name exists'],
+  application_uid_exists: [409, 'an application with that uid exists'],
   idempotency_key_reused: [409, 'this idempotency key was used for a different request'],
   delivery_in_progress: [409, 'the delivery is being sent right now'],
   resource_type_mismatch: [409, 'the resource type or id does not match'],

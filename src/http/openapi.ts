@@ -33,6 +33,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'events', description: 'Publishing and event types' },
         { name: 'deliveries', description: 'Delivery log, retries, stats' },
         { name: 'operations', description: 'Health, readiness, metrics' },
+        { name: 'svix', description: 'Svix-compatible API: Svix SDKs work with their server URL pointed here' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

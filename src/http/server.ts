@@ -7,6 +7,7 @@ import { healthRoutes } from './native/health.js';
 import { nativeSurface } from './native/index.js';
 import { metricsRoutes } from './native/metrics.js';
 import { registerOpenApi } from './openapi.js';
+import { svixSurface } from './svix/index.js';
 import { userTemplateSurface } from './user-templates/webhooks.js';
 
 /** A worker process's HTTP server: `/healthz`, `/readyz` and `/metrics` only. */
@@ -25,6 +26,7 @@ export function buildHttpServer(deps: AppDeps, version: string): FastifyInstance
     await app.register(metricsRoutes);
     await app.register(dashboardRoutes);
     await app.register(nativeSurface, { prefix: '/api/v1' });
+    await app.register(svixSurface, { prefix: '/api/v1' });
     await app.register(jsonApiSurface);
     await app.register(callbackSurface);
     await app.register(userTemplateSurface);

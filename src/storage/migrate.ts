@@ -10,6 +10,7 @@ import { webhookHealthMigration } from './migrations/007-webhook-health.js';
 import { publishChecksMigration } from './migrations/008-publish-checks.js';
 import { fairClaimsMigration } from './migrations/009-fair-claims.js';
 import { secretDigestsMigration } from './migrations/010-secret-digests.js';
+import { svixApplicationsMigration } from './migrations/011-svix-applications.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -24,6 +25,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '008-publish-checks': publishChecksMigration,
     '009-fair-claims': fairClaimsMigration,
     '010-secret-digests': secretDigestsMigration,
+    '011-svix-applications': svixApplicationsMigration,
   };
 }
 

@@ -9,6 +9,10 @@ export interface WorkspacesTable {
   name: string;
   partner_id: string | null;
   settings: string;
+  /** Svix application uid: caller-chosen, unique, or null. */
+  uid: string | null;
+  metadata: Generated<string>;
+  rate_limit_per_s: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -1,10 +1,11 @@
+import type { Selectable } from 'kysely';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { Workspace, WorkspaceSettings } from '../domain/models.js';
 import { readJson } from './json-column.js';
 import { fetchPage } from './list-query.js';
 import type { Db, WorkspacesTable } from './schema.js';
 
-type Row = Omit<WorkspacesTable, 'seq'> & { seq: number };
+type Row = Selectable<WorkspacesTable>;
 
 const toWorkspace = (row: Row): Workspace => ({
   id: row.id,
@@ -12,6 +13,9 @@ const toWorkspace = (row: Row): Workspace => ({
   name: row.name,
   partnerId: row.partner_id,
   settings: readJson<WorkspaceSettings>(row.settings, {}),
+  uid: row.uid,
+  metadata: readJson<Record<string, string>>(row.metadata, {}),
+  rateLimitPerS: row.rate_limit_per_s,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -19,7 +23,16 @@ const toWorkspace = (row: Row): Workspace => ({
 /** Inserts a workspace and answers it with its `seq`. */
 export async function insertWorkspace(
   db: Db,
-  input: { id: string; name: string; partnerId: string | null; settings: WorkspaceSettings; now: number },
+  input: {
+    id: string;
+    name: string;
+    partnerId: string | null;
+    settings: WorkspaceSettings;
+    uid?: string | null;
+    metadata?: Record<string, string>;
+    rateLimitPerS?: number | null;
+    now: number;
+  },
 ): Promise<Workspace> {
   const row = await db
     .insertInto('workspaces')
@@ -28,6 +41,9 @@ export async function insertWorkspace(
       name: input.name,
       partner_id: input.partnerId,
       settings: JSON.stringify(input.settings),
+      uid: input.uid ?? null,
+      metadata: JSON.stringify(input.metadata ?? {}),
+      rate_limit_per_s: input.rateLimitPerS ?? null,
       created_at: input.now,
       updated_at: input.now,
     })
@@ -40,6 +56,31 @@ export async function insertWorkspace(
 export async function findWorkspace(db: Db, id: string): Promise<Workspace | null> {
   const row = await db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toWorkspace(row) : null;
+}
+
+/** The workspace with this Svix application uid, or null. */
+export async function findWorkspaceByUid(db: Db, uid: string): Promise<Workspace | null> {
+  const row = await db.selectFrom('workspaces').selectAll().where('uid', '=', uid).executeTakeFirst();
+  return row ? toWorkspace(row) : null;
+}
+
+/**
+ * A keyset page of workspaces in `seq` order (Svix iterators): `limit + 1` rows after `after` (or before
+ * `before`, read backwards), so the caller knows whether more follow.
+ */
+export async function workspacesAround(
+  db: Db,
+  position: { after?: number; before?: number; descending: boolean; limit: number },
+): Promise<Workspace[]> {
+  const backwards = position.before !== undefined;
+  let query = db.selectFrom('workspaces').selectAll();
+  const forward = position.descending ? '<' : '>';
+  const backward = position.descending ? '>' : '<';
+  if (position.after !== undefined) query = query.where('seq', forward, position.after);
+  if (position.before !== undefined) query = query.where('seq', backward, position.before);
+  const ascending = position.descending === backwards;
+  const rows = await query.orderBy('seq', ascending ? 'asc' : 'desc').limit(position.limit + 1).execute();
+  return rows.map(toWorkspace);
 }
 
 /** The workspace with this integer `seq` (seed 001's `account_id`), or null. */
@@ -58,7 +99,15 @@ export async function listWorkspaces(db: Db, request: ListRequest): Promise<Page
 export async function updateWorkspace(
   db: Db,
   id: string,
-  changes: { name?: string; partnerId?: string | null; settings?: WorkspaceSettings; now: number },
+  changes: {
+    name?: string;
+    partnerId?: string | null;
+    settings?: WorkspaceSettings;
+    uid?: string | null;
+    metadata?: Record<string, string>;
+    rateLimitPerS?: number | null;
+    now: number;
+  },
 ): Promise<Workspace | null> {
   const row = await db
     .updateTable('workspaces')
@@ -66,6 +115,9 @@ export async function updateWorkspace(
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.partnerId !== undefined && { partner_id: changes.partnerId }),
       ...(changes.settings !== undefined && { settings: JSON.stringify(changes.settings) }),
+      ...(changes.uid !== undefined && { uid: changes.uid }),
+      ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
+      ...(changes.rateLimitPerS !== undefined && { rate_limit_per_s: changes.rateLimitPerS }),
       updated_at: changes.now,
     })
     .where('id', '=', id)

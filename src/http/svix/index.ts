@@ -1,0 +1,11 @@
+import type { FastifyInstance } from 'fastify';
+import { applicationRoutes } from './applications.js';
+
+/**
+ * The Svix-compatible surface under `/api/v1`, at Svix's own paths, so Svix's SDKs work by changing
+ * their server URL (PRODUCT.md, "Svix-compatible surface"). Errors are the native `{code, detail}` and
+ * 422 `{detail: [{loc, msg, type}]}`, which is Svix's form too.
+ */
+export async function svixSurface(app: FastifyInstance): Promise<void> {
+  await app.register(applicationRoutes);
+}

@@ -1,0 +1,17 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** Svix list parameters: `limit` (1–250, default 50), `iterator` (opaque; a leading `-` pages backwards), `order`. */
+export const IteratorQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
+  iterator: Type.Optional(Type.String({ maxLength: 64 })),
+  order: Type.Optional(Type.Union([Type.Literal('ascending'), Type.Literal('descending')])),
+});
+
+/** Svix's ListResponse: `{data, iterator, prevIterator, done}`. */
+export const iteratorPage = (item: TSchema) =>
+  Type.Object({ data: Type.Array(item), iterator: Type.Union([Type.String(), Type.Null()]), prevIterator: Type.Union([Type.String(), Type.Null()]), done: Type.Boolean() });
+
+export function readIteratorQuery(query: unknown): { limit: number; iterator?: string; descending: boolean } {
+  const { limit, iterator, order } = query as { limit?: number; iterator?: string; order?: string };
+  return { limit: limit ?? 50, ...(iterator !== undefined && { iterator }), descending: order === 'descending' };
+}

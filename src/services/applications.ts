@@ -1,0 +1,118 @@
+import { AppError } from '../domain/errors.js';
+import { newUuid } from '../domain/ids.js';
+import type { Workspace } from '../domain/models.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
+import * as workspaces from '../storage/workspaces.js';
+import type { ServiceContext } from './context.js';
+
+/** A Svix application is a workspace; these are its Svix-only fields. */
+export interface ApplicationInput {
+  name: string;
+  uid?: string | null;
+  metadata?: Record<string, string>;
+  rateLimitPerS?: number | null;
+}
+
+/** A Svix list page: `iterator` resumes after the last item, `prevIterator` (a leading `-`) before the first. */
+export interface IteratorPage<T> {
+  data: T[];
+  iterator: string | null;
+  prevIterator: string | null;
+  done: boolean;
+}
+
+/** The application by its id or its uid, or a 404. */
+export async function findApplication(ctx: ServiceContext, idOrUid: string): Promise<Workspace> {
+  const app = (await workspaces.findWorkspace(ctx.store.db, idOrUid)) ?? (await workspaces.findWorkspaceByUid(ctx.store.db, idOrUid));
+  if (!app) throw new AppError('workspace_not_found', 'application not found');
+  return app;
+}
+
+/** One page of applications in creation order (`descending`: newest first), resumed from an iterator. */
+export async function listApplications(
+  ctx: ServiceContext,
+  options: { limit: number; iterator?: string; descending: boolean },
+): Promise<IteratorPage<Workspace>> {
+  const { position, backwards } = readIterator(options.iterator);
+  const rows = await workspaces.workspacesAround(ctx.store.db, {
+    ...(backwards ? { before: position } : position !== undefined && { after: position }),
+    descending: options.descending,
+    limit: options.limit,
+  });
+  const more = rows.length > options.limit;
+  const page = rows.slice(0, options.limit);
+  if (backwards) page.reverse();
+  const first = page[0];
+  const last = page[page.length - 1];
+  return {
+    data: page,
+    iterator: last ? String(last.seq) : null,
+    prevIterator: first ? `-${first.seq}` : null,
+    // Paging backwards, "done" means nothing comes before this page.
+    done: !more,
+  };
+}
+
+/** Creates an application; with `getIfExists`, an existing one of the same uid is answered instead (created: false). */
+export async function createApplication(
+  ctx: ServiceContext,
+  input: ApplicationInput,
+  getIfExists: boolean,
+): Promise<{ app: Workspace; created: boolean }> {
+  if (input.uid) {
+    const existing = await workspaces.findWorkspaceByUid(ctx.store.db, input.uid);
+    if (existing && getIfExists) return { app: existing, created: false };
+    if (existing) throw new AppError('application_uid_exists');
+  }
+  try {
+    const app = await workspaces.insertWorkspace(ctx.store.db, {
+      id: newUuid(),
+      name: input.name,
+      partnerId: null,
+      settings: { owner_visibility: false },
+      uid: input.uid ?? null,
+      metadata: input.metadata ?? {},
+      rateLimitPerS: input.rateLimitPerS ?? null,
+      now: ctx.clock.now(),
+    });
+    return { app, created: true };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('application_uid_exists');
+    throw error;
+  }
+}
+
+/** Changes an application: `replace` (PUT) resets what the input leaves out, a patch keeps it. */
+export async function updateApplication(
+  ctx: ServiceContext,
+  idOrUid: string,
+  input: Partial<ApplicationInput>,
+  replace: boolean,
+): Promise<Workspace> {
+  const current = await findApplication(ctx, idOrUid);
+  const fill = <T>(value: T | undefined, empty: T): T | undefined => (value !== undefined ? value : replace ? empty : undefined);
+  try {
+    const updated = await workspaces.updateWorkspace(ctx.store.db, current.id, {
+      name: input.name,
+      uid: fill(input.uid, null),
+      metadata: fill(input.metadata, {}),
+      rateLimitPerS: fill(input.rateLimitPerS, null),
+      now: ctx.clock.now(),
+    });
+    if (!updated) throw new AppError('workspace_not_found', 'application not found');
+    return updated;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('application_uid_exists');
+    throw error;
+  }
+}
+
+/** `123` resumes after seq 123, `-123` before it; anything else is a 422 on `iterator`. */
+function readIterator(text: string | undefined): { position?: number; backwards: boolean } {
+  if (text === undefined || text === '') return { backwards: false };
+  const match = /^(-?)(\d{1,15})$/.exec(text);
+  if (!match) {
+    throw new AppError('validation_failed', 'invalid iterator', [{ loc: ['query', 'iterator'], msg: 'is not an iterator this API returned', type: 'value_error' }]);
+  }
+  return { position: Number(match[2]), backwards: match[1] === '-' };
+}

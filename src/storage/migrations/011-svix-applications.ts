@@ -1,0 +1,14 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * What a Svix application carries beyond a workspace: a caller-chosen `uid` (unique; `{app_id}` accepts
+ * it), `metadata`, and a delivery `rate_limit` per second.
+ */
+export const svixApplicationsMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('workspaces').addColumn('uid', 'text').execute();
+    await db.schema.alterTable('workspaces').addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+    await db.schema.alterTable('workspaces').addColumn('rate_limit_per_s', 'integer').execute();
+    await db.schema.createIndex('workspaces_uid').unique().on('workspaces').column('uid').execute();
+  },
+};
