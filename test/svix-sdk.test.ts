@@ -64,6 +64,66 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     expect(await statusOf(svix.application.list({ iterator: 'not-ours' }))).toBe(422);
   });
 
+  it("manages an application's endpoints: uid, event types, paging, replace vs patch, secrets", async () => {
+    const app = await svix.application.create({ name: 'Endpoints' });
+    const url = 'https://example.com/hook';
+    const made = await svix.endpoint.create(app.id, { url, uid: 'billing', filterTypes: ['job.completed'], description: 'billing', metadata: { team: 'b' }, rateLimit: 5 });
+    expect(made).toMatchObject({ url, uid: 'billing', filterTypes: ['job.completed'], description: 'billing', disabled: false, rateLimit: 5, version: 1 });
+    expect(made.id).toMatch(/^wh_/);
+    expect((await svix.endpoint.get(app.id, 'billing')).id).toBe(made.id);
+    expect(await statusOf(svix.endpoint.create(app.id, { url, uid: 'billing' }))).toBe(409);
+    expect(await statusOf(svix.endpoint.create(app.id, { url, channels: ['project-1'] }))).toBe(422);
+    // The endpoint is the app's webhook on the native surface too.
+    const native = await h.request('GET', `/api/v1/workspaces/${app.id}/webhooks/${made.id}`);
+    expect(native.body).toMatchObject({ url, events: ['job.completed'], rate_limit_per_s: 5 });
+
+    const all = await svix.endpoint.create(app.id, { url: `${url}/all` });
+    expect(all.filterTypes).toBeNull(); // every event type
+    const ids = [made.id, all.id];
+    for (let i = 0; i < 3; i++) ids.push((await svix.endpoint.create(app.id, { url: `${url}/${i}` })).id);
+    const seen: string[] = [];
+    let iterator: string | undefined;
+    for (;;) {
+      const page = await svix.endpoint.list(app.id, { limit: 2, iterator });
+      seen.push(...page.data.map((e) => e.id));
+      if (page.done) break;
+      iterator = page.iterator!;
+    }
+    expect(seen).toEqual(ids);
+
+    const patched = await svix.endpoint.patch(app.id, made.id, { disabled: true });
+    expect(patched).toMatchObject({ disabled: true, uid: 'billing', filterTypes: ['job.completed'], rateLimit: 5 });
+    const replaced = await svix.endpoint.update(app.id, 'billing', { url: `${url}/v2` });
+    expect(replaced).toMatchObject({ url: `${url}/v2`, uid: null, disabled: false, filterTypes: null, rateLimit: null, description: '', metadata: {} });
+
+    const { key } = await svix.endpoint.getSecret(app.id, made.id);
+    expect(key).toMatch(/^whsec_/);
+    await svix.endpoint.rotateSecret(app.id, made.id, {});
+    const rotated = (await svix.endpoint.getSecret(app.id, made.id)).key;
+    expect(rotated).not.toBe(key);
+    await svix.endpoint.rotateSecret(app.id, made.id, { key: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+    expect((await svix.endpoint.getSecret(app.id, made.id)).key).toBe('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+
+    await svix.endpoint.delete(app.id, made.id);
+    expect(await statusOf(svix.endpoint.get(app.id, made.id))).toBe(404);
+  });
+
+  it("reaches an application's endpoints with its own workspace key, never another's", async () => {
+    const mine = await svix.application.create({ name: 'mine' });
+    const theirs = await svix.application.create({ name: 'theirs' });
+    const secretEndpoint = await svix.endpoint.create(theirs.id, { url: 'https://example.com/theirs' });
+    const key = await h.keyFor(mine.id);
+    const tenant = new Svix(key, { serverUrl: h.hookd.url! });
+    expect((await tenant.endpoint.create(mine.id, { url: 'https://example.com/mine' })).url).toBe('https://example.com/mine');
+    expect((await tenant.endpoint.list(mine.id)).data).toHaveLength(1);
+    expect(await statusOf(tenant.endpoint.list(theirs.id))).toBe(404);
+    expect(await statusOf(tenant.endpoint.get(theirs.id, secretEndpoint.id))).toBe(404);
+    expect(await statusOf(tenant.endpoint.get(mine.id, secretEndpoint.id))).toBe(404);
+    expect(await statusOf(tenant.endpoint.getSecret(theirs.id, secretEndpoint.id))).toBe(404);
+    const reader = new Svix(await h.keyFor(mine.id, { scopes: ['webhooks:read'] }), { serverUrl: h.hookd.url! });
+    expect(await statusOf(reader.endpoint.create(mine.id, { url: 'https://example.com/x' }))).toBe(403);
+  });
+
   it('answers Svix-shaped errors and keeps workspace keys off the operator routes', async () => {
     const failure = await svix.application.create({ name: '', uid: 'bad uid!' }).catch((error: ApiException<{ detail: unknown[] }>) => error);
     expect((failure as ApiException<{ detail: { loc: string[] }[] }>).code).toBe(422);

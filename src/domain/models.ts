@@ -56,6 +56,8 @@ export interface Webhook {
   id: string;
   seq: number;
   workspaceId: string;
+  /** Svix endpoint uid (unique in the workspace), or null. */
+  uid: string | null;
   name: string | null;
   description: string | null;
   url: string;

@@ -21,6 +21,7 @@ export const ERROR_CATALOG = {
   event_type_exists: [409, 'an event type with that name exists'],
   template_exists: [409, 'a template with that name exists'],
   application_uid_exists: [409, 'an application with that uid exists'],
+  endpoint_uid_exists: [409, 'an endpoint of this application has that uid'],
   idempotency_key_reused: [409, 'this idempotency key was used for a different request'],
   delivery_in_progress: [409, 'the delivery is being sent right now'],
   resource_type_mismatch: [409, 'the resource type or id does not match'],

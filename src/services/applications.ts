@@ -4,6 +4,7 @@ import type { Workspace } from '../domain/models.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import * as workspaces from '../storage/workspaces.js';
 import type { ServiceContext } from './context.js';
+import { type IteratorPage, iteratorPage, readIterator } from './iterator-pages.js';
 
 /** A Svix application is a workspace; these are its Svix-only fields. */
 export interface ApplicationInput {
@@ -11,14 +12,6 @@ export interface ApplicationInput {
   uid?: string | null;
   metadata?: Record<string, string>;
   rateLimitPerS?: number | null;
-}
-
-/** A Svix list page: `iterator` resumes after the last item, `prevIterator` (a leading `-`) before the first. */
-export interface IteratorPage<T> {
-  data: T[];
-  iterator: string | null;
-  prevIterator: string | null;
-  done: boolean;
 }
 
 /** The application by its id or its uid, or a 404. */
@@ -34,23 +27,8 @@ export async function listApplications(
   options: { limit: number; iterator?: string; descending: boolean },
 ): Promise<IteratorPage<Workspace>> {
   const { position, backwards } = readIterator(options.iterator);
-  const rows = await workspaces.workspacesAround(ctx.store.db, {
-    ...(backwards ? { before: position } : position !== undefined && { after: position }),
-    descending: options.descending,
-    limit: options.limit,
-  });
-  const more = rows.length > options.limit;
-  const page = rows.slice(0, options.limit);
-  if (backwards) page.reverse();
-  const first = page[0];
-  const last = page[page.length - 1];
-  return {
-    data: page,
-    iterator: last ? String(last.seq) : null,
-    prevIterator: first ? `-${first.seq}` : null,
-    // Paging backwards, "done" means nothing comes before this page.
-    done: !more,
-  };
+  const rows = await workspaces.workspacesAround(ctx.store.db, { ...position, descending: options.descending, limit: options.limit });
+  return iteratorPage(rows, options.limit, backwards);
 }
 
 /** Creates an application; with `getIfExists`, an existing one of the same uid is answered instead (created: false). */
@@ -105,14 +83,4 @@ export async function updateApplication(
     if (isUniqueViolation(error)) throw new AppError('application_uid_exists');
     throw error;
   }
-}
-
-/** `123` resumes after seq 123, `-123` before it; anything else is a 422 on `iterator`. */
-function readIterator(text: string | undefined): { position?: number; backwards: boolean } {
-  if (text === undefined || text === '') return { backwards: false };
-  const match = /^(-?)(\d{1,15})$/.exec(text);
-  if (!match) {
-    throw new AppError('validation_failed', 'invalid iterator', [{ loc: ['query', 'iterator'], msg: 'is not an iterator this API returned', type: 'value_error' }]);
-  }
-  return { position: Number(match[2]), backwards: match[1] === '-' };
 }

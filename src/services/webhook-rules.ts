@@ -7,6 +7,8 @@ import type { Db } from '../storage/schema.js';
 
 /** Everything a surface may set on a webhook, in native field names. */
 export interface WebhookInput {
+  /** Svix endpoint uid. */
+  uid?: string | null;
   url?: string;
   events?: string[];
   name?: string | null;

@@ -66,6 +66,7 @@ export async function createWebhook(
     const webhook = await webhooks.insertWebhook(ctx.store.db, {
       id: newWebhookId(),
       workspaceId,
+      uid: input.uid ?? null,
       name: input.name ?? null,
       description: input.description ?? null,
       url: input.url,
@@ -150,6 +151,7 @@ export async function updateWebhook(
       trx,
       current.id,
       {
+        uid: input.uid,
         name: input.name,
         description: input.description,
         url: input.url,

@@ -37,3 +37,21 @@ export async function fetchPage<DB, TB extends keyof DB, Row>(
     perPage: request.perPage,
   };
 }
+
+/** Where a Svix iterator page starts: after (or, paging backwards, before) a `seq`, in either order. */
+export interface SeqPosition {
+  after?: number;
+  before?: number;
+  descending: boolean;
+  limit: number;
+}
+
+/** Up to `limit + 1` rows of `query` around a `seq` position, so the caller knows whether more follow. */
+export function fetchAroundSeq<DB, TB extends keyof DB, Row>(query: SelectQueryBuilder<DB, TB, Row>, position: SeqPosition): Promise<Row[]> {
+  const seq = sql.ref('seq');
+  let around = query;
+  if (position.after !== undefined) around = around.where(sql<boolean>`${seq} ${sql.raw(position.descending ? '<' : '>')} ${position.after}`);
+  if (position.before !== undefined) around = around.where(sql<boolean>`${seq} ${sql.raw(position.descending ? '>' : '<')} ${position.before}`);
+  const ascending = position.descending === (position.before !== undefined);
+  return around.orderBy(seq, ascending ? 'asc' : 'desc').limit(position.limit + 1).execute();
+}

@@ -54,6 +54,8 @@ export interface WebhooksTable {
   seq: Generated<number>;
   id: string;
   workspace_id: string;
+  /** Svix endpoint uid: caller-chosen, unique in the workspace, or null. */
+  uid: string | null;
   name: string | null;
   description: string | null;
   url: string;

@@ -3,7 +3,7 @@ import type { ListRequest, Page } from '../domain/list.js';
 import type { Webhook } from '../domain/models.js';
 import { openHeaders, type Sealer, sealHeaders } from '../domain/sealed-headers.js';
 import { readJson } from './json-column.js';
-import { fetchPage } from './list-query.js';
+import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { Db, WebhooksTable } from './schema.js';
 import { replaceSubscriptions } from './subscriptions.js';
 import { inTransaction } from './transaction.js';
@@ -21,6 +21,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   id: row.id,
   seq: row.seq,
   workspaceId: row.workspace_id,
+  uid: row.uid,
   name: row.name,
   description: row.description,
   url: row.url,
@@ -50,6 +51,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
 export interface NewWebhookRow {
   id: string;
   workspaceId: string;
+  uid?: string | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -83,6 +85,7 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
     .values({
       id: input.id,
       workspace_id: input.workspaceId,
+      uid: input.uid ?? null,
       name: input.name,
       description: input.description,
       url: input.url,
@@ -119,6 +122,18 @@ export async function findWebhook(db: Db, id: string, box: Sealer): Promise<Webh
   return row ? toWebhook(row, box) : null;
 }
 
+/** The webhook of this workspace with this Svix endpoint uid, or null. */
+export async function findWebhookByUid(db: Db, workspaceId: string, uid: string, box: Sealer): Promise<Webhook | null> {
+  const row = await db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).where('uid', '=', uid).executeTakeFirst();
+  return row ? toWebhook(row, box) : null;
+}
+
+/** A Svix iterator page of a workspace's webhooks in `seq` order (`limit + 1` rows), like workspacesAround. */
+export async function webhooksAround(db: Db, workspaceId: string, position: SeqPosition, box: Sealer): Promise<Webhook[]> {
+  const rows = await fetchAroundSeq(db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId), position);
+  return rows.map((row) => toWebhook(row, box));
+}
+
 /** The webhook with this integer `seq` (seeds 001 and 002), or null. */
 export async function findWebhookBySeq(db: Db, seq: number, box: Sealer): Promise<Webhook | null> {
   const row = await db.selectFrom('webhooks').selectAll().where('seq', '=', seq).executeTakeFirst();
@@ -153,6 +168,7 @@ export async function listWebhooks(db: Db, scope: WebhookScope, request: ListReq
 }
 
 export type WebhookChanges = Partial<{
+  uid: string | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -172,6 +188,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
   const row = await db
     .updateTable('webhooks')
     .set({
+      ...(changes.uid !== undefined && { uid: changes.uid }),
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.description !== undefined && { description: changes.description }),
       ...(changes.url !== undefined && { url: changes.url }),

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { Workspace, WorkspaceSettings } from '../domain/models.js';
 import { readJson } from './json-column.js';
-import { fetchPage } from './list-query.js';
+import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { Db, WorkspacesTable } from './schema.js';
 
 type Row = Selectable<WorkspacesTable>;
@@ -64,23 +64,9 @@ export async function findWorkspaceByUid(db: Db, uid: string): Promise<Workspace
   return row ? toWorkspace(row) : null;
 }
 
-/**
- * A keyset page of workspaces in `seq` order (Svix iterators): `limit + 1` rows after `after` (or before
- * `before`, read backwards), so the caller knows whether more follow.
- */
-export async function workspacesAround(
-  db: Db,
-  position: { after?: number; before?: number; descending: boolean; limit: number },
-): Promise<Workspace[]> {
-  const backwards = position.before !== undefined;
-  let query = db.selectFrom('workspaces').selectAll();
-  const forward = position.descending ? '<' : '>';
-  const backward = position.descending ? '>' : '<';
-  if (position.after !== undefined) query = query.where('seq', forward, position.after);
-  if (position.before !== undefined) query = query.where('seq', backward, position.before);
-  const ascending = position.descending === backwards;
-  const rows = await query.orderBy('seq', ascending ? 'asc' : 'desc').limit(position.limit + 1).execute();
-  return rows.map(toWorkspace);
+/** A Svix iterator page of workspaces in `seq` order (`limit + 1` rows: the caller learns whether more follow). */
+export async function workspacesAround(db: Db, position: SeqPosition): Promise<Workspace[]> {
+  return (await fetchAroundSeq(db.selectFrom('workspaces').selectAll(), position)).map(toWorkspace);
 }
 
 /** The workspace with this integer `seq` (seed 001's `account_id`), or null. */

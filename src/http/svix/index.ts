@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { applicationRoutes } from './applications.js';
+import { endpointRoutes } from './endpoints.js';
 
 /**
  * The Svix-compatible surface under `/api/v1`, at Svix's own paths, so Svix's SDKs work by changing
@@ -8,4 +9,5 @@ import { applicationRoutes } from './applications.js';
  */
 export async function svixSurface(app: FastifyInstance): Promise<void> {
   await app.register(applicationRoutes);
+  await app.register(endpointRoutes);
 }

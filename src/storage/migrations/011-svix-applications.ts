@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * What a Svix application carries beyond a workspace: a caller-chosen `uid` (unique; `{app_id}` accepts
- * it), `metadata`, and a delivery `rate_limit` per second.
+ * it), `metadata`, and a delivery `rate_limit` per second; and an endpoint's `uid` (unique in its app).
  */
 export const svixApplicationsMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -10,5 +10,7 @@ export const svixApplicationsMigration: Migration = {
     await db.schema.alterTable('workspaces').addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}')).execute();
     await db.schema.alterTable('workspaces').addColumn('rate_limit_per_s', 'integer').execute();
     await db.schema.createIndex('workspaces_uid').unique().on('workspaces').column('uid').execute();
+    await db.schema.alterTable('webhooks').addColumn('uid', 'text').execute();
+    await db.schema.createIndex('webhooks_uid').unique().on('webhooks').columns(['workspace_id', 'uid']).execute();
   },
 };
