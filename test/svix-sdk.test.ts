@@ -108,6 +108,38 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     expect(await statusOf(svix.endpoint.get(app.id, made.id))).toBe(404);
   });
 
+  it('sends messages: stored with their deliveries, a repeated eventId is a 409, listed newest first', async () => {
+    const app = await svix.application.create({ name: 'Messages' });
+    await svix.endpoint.create(app.id, { url: 'https://example.com/m', filterTypes: ['job.completed'] });
+    const sent = await svix.message.create(app.id, { eventType: 'job.completed', payload: { job: 1 }, eventId: 'job-1' });
+    expect(sent).toMatchObject({ eventType: 'job.completed', eventId: 'job-1', payload: { job: 1 } });
+    expect(sent.timestamp).toBeInstanceOf(Date);
+    // The message is the app's event, delivered to its endpoint like any other.
+    const native = await h.request('GET', `/api/v1/workspaces/${app.id}/events/${sent.id}`);
+    expect(native.body).toMatchObject({ type: 'job.completed', data: { job: 1 } });
+    expect(native.body.deliveries).toHaveLength(1);
+    expect(await statusOf(svix.message.create(app.id, { eventType: 'job.completed', payload: { job: 2 }, eventId: 'job-1' }))).toBe(409);
+    expect(await statusOf(svix.message.create(app.id, { eventType: 'no.such.type', payload: {} }))).toBe(422);
+    expect(await statusOf(svix.message.create(app.id, { eventType: 'job.completed', payload: {}, channels: ['c'] }))).toBe(422);
+    expect((await svix.message.get(app.id, 'job-1')).id).toBe(sent.id);
+    expect((await svix.message.get(app.id, sent.id, { withContent: false })).payload).toEqual({});
+
+    const later = [];
+    for (let i = 2; i <= 4; i++) later.push((await svix.message.create(app.id, { eventType: 'job.completed', payload: { job: i } })).id);
+    const first = await svix.message.list(app.id, { limit: 2 });
+    expect(first.data.map((m) => m.id)).toEqual([later[2], later[1]]);
+    expect(first.done).toBe(false);
+    const second = await svix.message.list(app.id, { limit: 2, iterator: first.iterator! });
+    expect(second.data.map((m) => m.id)).toEqual([later[0], sent.id]);
+    expect(second.done).toBe(true);
+    expect((await svix.message.list(app.id, { eventTypes: ['job.failed'] })).data).toHaveLength(0);
+    expect((await svix.message.list(app.id, { channel: 'c' })).data).toHaveLength(0);
+
+    const other = new Svix(await h.keyFor((await svix.application.create({ name: 'other' })).id), { serverUrl: h.hookd.url! });
+    expect(await statusOf(other.message.get(app.id, sent.id))).toBe(404);
+    expect(await statusOf(other.message.create(app.id, { eventType: 'job.completed', payload: {} }))).toBe(404);
+  });
+
   it("reaches an application's endpoints with its own workspace key, never another's", async () => {
     const mine = await svix.application.create({ name: 'mine' });
     const theirs = await svix.application.create({ name: 'theirs' });

@@ -7,7 +7,7 @@ export interface SlotLimits {
   webhookConcurrency: number;
   /** Sends in flight per workspace. */
   workspaceMaxInFlight: number;
-  /** Sends in flight per destination host (`host:port`), across workspaces. */
+  /** Sends in flight to endpoints not proven fast per destination host (`host:port`), across workspaces. */
   hostMaxInFlight: number;
 }
 
@@ -40,10 +40,11 @@ const REMEMBERED = 10_000;
  * The scheduler's accounting for one worker: claimed rows waiting per webhook, sends in flight per
  * webhook, workspace, destination host and speed class, and each endpoint's recent latency. It decides
  * what a claim may take and what may start now (docs/decisions/010):
- * - sends to fast endpoints are bounded by the pool, the webhook's concurrency, its host's cap and its
- *   workspace's cap (¾ of the pool by default): they give their slots back quickly;
- * - sends that might hang — to unproven or slow endpoints — also share a quarter of the pool per workspace,
- *   and slow ones get one slot per webhook within a quarter of the pool in all and half of that share;
+ * - sends to fast endpoints are bounded by the pool, the webhook's concurrency and its workspace's cap (¾
+ *   of the pool by default): they give their slots back quickly;
+ * - sends that might hang — to unproven or slow endpoints — also share a quarter of the pool per workspace
+ *   and per destination host, and slow ones get one slot per webhook within a quarter of the pool in all
+ *   and half of that share;
  * - rows are prefetched only for fast endpoints; a workspace holds no more unproven or slow rows than its
  *   guarded share, so rows parked behind hanging endpoints never fill the worker.
  */
@@ -152,9 +153,9 @@ export class SendSlots {
       this.#limits.maxInFlight - this.#inFlight,
       (speed === 'slow' ? 1 : this.#limits.webhookConcurrency) - sending(`w:${webhookId}`),
       this.#limits.workspaceMaxInFlight - sending(`s:${workspaceId}`),
-      this.#limits.hostMaxInFlight - sending(`h:${host}`),
     ];
-    if (speed !== 'fast') limits.push(this.#guardedShare - sending(`g:${workspaceId}`));
+    // A host's cap holds back only what might hang there: a fast webhook keeps flowing beside hanging ones on its host.
+    if (speed !== 'fast') limits.push(this.#guardedShare - sending(`g:${workspaceId}`), this.#limits.hostMaxInFlight - sending(`h:${host}`));
     if (speed === 'slow') limits.push(this.#slowMax - sending('slow'), this.#slowPerWorkspace - sending(`slow:${workspaceId}`));
     return Math.max(0, Math.min(...limits));
   }
@@ -235,8 +236,10 @@ export class SendSlots {
     this.#inFlight += delta;
     bump(this.#sending, `w:${webhookId}`, delta);
     bump(this.#sending, `s:${workspaceId}`, delta);
-    bump(this.#sending, `h:${ticket.host}`, delta);
-    if (ticket.guarded) bump(this.#sending, `g:${workspaceId}`, delta);
+    if (ticket.guarded) {
+      bump(this.#sending, `g:${workspaceId}`, delta);
+      bump(this.#sending, `h:${ticket.host}`, delta);
+    }
     if (ticket.slow) {
       bump(this.#sending, 'slow', delta);
       bump(this.#sending, `slow:${workspaceId}`, delta);

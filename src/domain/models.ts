@@ -93,6 +93,8 @@ export interface PublishedEvent {
   type: string;
   data: unknown;
   idempotencyKey: string | null;
+  /** Svix message `eventId`, or null. */
+  externalId: string | null;
   createdAt: number;
 }
 

@@ -22,6 +22,7 @@ export const ERROR_CATALOG = {
   template_exists: [409, 'a template with that name exists'],
   application_uid_exists: [409, 'an application with that uid exists'],
   endpoint_uid_exists: [409, 'an endpoint of this application has that uid'],
+  message_event_id_exists: [409, 'a message with that eventId exists in this application'],
   idempotency_key_reused: [409, 'this idempotency key was used for a different request'],
   delivery_in_progress: [409, 'the delivery is being sent right now'],
   resource_type_mismatch: [409, 'the resource type or id does not match'],

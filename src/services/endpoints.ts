@@ -5,7 +5,7 @@ import { findApplication } from './applications.js';
 import type { ServiceContext } from './context.js';
 import { type IteratorPage, iteratorPage, readIterator } from './iterator-pages.js';
 import { type Principal, requireWorkspaceAccess } from './principal.js';
-import type { WebhookRealm } from './webhook-access.js';
+import { listScope, type WebhookRealm } from './webhook-access.js';
 import { getWebhook } from './webhooks.js';
 
 /** The application a Svix route names (id or uid), as a realm for the webhook services; another tenant's is a 404. */
@@ -27,11 +27,13 @@ export async function findEndpoint(ctx: ServiceContext, realm: WebhookRealm & { 
 /** One page of the application's endpoints in creation order. */
 export async function listEndpoints(
   ctx: ServiceContext,
-  workspaceId: string,
+  realm: WebhookRealm & { workspaceId: string },
   options: { limit: number; iterator?: string; descending: boolean },
 ): Promise<IteratorPage<Webhook>> {
   const { position, backwards } = readIterator(options.iterator);
-  const rows = await webhooks.webhooksAround(ctx.store.db, workspaceId, { ...position, descending: options.descending, limit: options.limit }, ctx.secretBox);
+  // Owner visibility narrows the list as it does every native one.
+  const scope = { ...(await listScope(ctx, realm)), workspaceId: realm.workspaceId };
+  const rows = await webhooks.webhooksAround(ctx.store.db, scope, { ...position, descending: options.descending, limit: options.limit }, ctx.secretBox);
   return iteratorPage(rows, options.limit, backwards);
 }
 

@@ -36,6 +36,8 @@ export interface PublishInput {
   type: string;
   data?: unknown;
   idempotency_key?: string;
+  /** Svix message `eventId`: unique in the workspace for good; a repeat is a 409. */
+  external_id?: string;
 }
 
 export interface PublishResult {
@@ -78,7 +80,8 @@ export async function publishEvents(
   // One event reaches at most every webhook of the workspace, so while that cap is within the per-request
   // one the single-statement publish needs no count first.
   const singleFits = ctx.config.maxWebhooksPerWorkspace <= ctx.config.maxDeliveriesPerRequest;
-  if (ctx.store.kind === 'postgres' && inputs.length === 1 && single!.idempotency_key === undefined && singleFits) {
+  const plain = single!.idempotency_key === undefined && single!.external_id === undefined;
+  if (ctx.store.kind === 'postgres' && inputs.length === 1 && plain && singleFits) {
     // The common publish, one event without an idempotency key, is one atomic statement on PostgreSQL.
     const event = outboxEvent(workspaceId, single!, ctx.clock.now());
     const deliveries = await writeEventToSubscribers(ctx.store.db, event);
@@ -124,6 +127,9 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
       }
       if (earlier) await releaseIdempotencyKey(trx, workspaceId, key);
     }
+    if (input.external_id !== undefined && (await events.findEventByExternalId(trx, workspaceId, input.external_id))) {
+      throw new AppError('message_event_id_exists', `a message with eventId '${input.external_id}' exists in this application`);
+    }
     const webhookIds = subscribers.get(input.type)!;
     const event = outboxEvent(workspaceId, input, now);
     await writeEventWithDeliveries(trx, event, webhookIds);
@@ -136,7 +142,7 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
 function outboxEvent(workspaceId: string, input: PublishInput, createdAt: number): OutboxEvent {
   const idempotencyKey = input.idempotency_key ?? null;
   const requestHashOf = idempotencyKey === null ? null : requestHash(input);
-  return newOutboxEvent({ workspaceId, type: input.type, data: input.data, createdAt, idempotencyKey, requestHash: requestHashOf });
+  return newOutboxEvent({ workspaceId, type: input.type, data: input.data, createdAt, idempotencyKey, requestHash: requestHashOf, externalId: input.external_id ?? null });
 }
 
 /** What makes two publishes under one idempotency key the same request: their type and data. */

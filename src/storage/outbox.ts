@@ -14,6 +14,8 @@ export interface OutboxEvent {
   idempotencyKey: string | null;
   /** Hash of the publish request behind `idempotencyKey` (null without a key). */
   requestHash: string | null;
+  /** Svix message `eventId` (unique in the workspace), or null. */
+  externalId: string | null;
   createdAt: number;
 }
 
@@ -25,6 +27,7 @@ export function newOutboxEvent(input: {
   createdAt: number;
   idempotencyKey?: string | null;
   requestHash?: string | null;
+  externalId?: string | null;
 }): OutboxEvent {
   const event = { id: newEventId(), type: input.type, createdAt: input.createdAt, workspaceId: input.workspaceId };
   return {
@@ -32,6 +35,7 @@ export function newOutboxEvent(input: {
     payload: eventPayload({ ...event, data: input.data }),
     idempotencyKey: input.idempotencyKey ?? null,
     requestHash: input.requestHash ?? null,
+    externalId: input.externalId ?? null,
   };
 }
 
@@ -56,6 +60,7 @@ export async function writeEventWithDeliveries(
       type: event.type,
       payload: event.payload,
       idempotency_key: event.idempotencyKey,
+      external_id: event.externalId,
       request_hash: event.requestHash,
       created_at: event.createdAt,
     })

@@ -105,6 +105,8 @@ export interface EventsTable {
   /** The exact JSON body receivers get, serialised once at publish time. */
   payload: string;
   idempotency_key: string | null;
+  /** Svix message `eventId`: caller-chosen, unique in the workspace, or null. */
+  external_id: string | null;
   /** SHA-256 of the type and data published under `idempotency_key`: a different request reusing it is a 409. */
   request_hash: string | null;
   created_at: number;

@@ -129,8 +129,11 @@ export async function findWebhookByUid(db: Db, workspaceId: string, uid: string,
 }
 
 /** A Svix iterator page of a workspace's webhooks in `seq` order (`limit + 1` rows), like workspacesAround. */
-export async function webhooksAround(db: Db, workspaceId: string, position: SeqPosition, box: Sealer): Promise<Webhook[]> {
-  const rows = await fetchAroundSeq(db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId), position);
+export async function webhooksAround(db: Db, scope: { workspaceId: string; createdBy?: string | null }, position: SeqPosition, box: Sealer): Promise<Webhook[]> {
+  let query = db.selectFrom('webhooks').selectAll().where('workspace_id', '=', scope.workspaceId);
+  if (scope.createdBy === null) query = query.where('created_by', 'is', null);
+  else if (scope.createdBy !== undefined) query = query.where('created_by', '=', scope.createdBy);
+  const rows = await fetchAroundSeq(query, position);
   return rows.map((row) => toWebhook(row, box));
 }
 

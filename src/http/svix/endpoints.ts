@@ -133,7 +133,7 @@ export async function endpointRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const realm = await realmOf(request);
-      const page = await endpoints.listEndpoints(ctx, realm.workspaceId, readIteratorQuery(request.query));
+      const page = await endpoints.listEndpoints(ctx, realm, readIteratorQuery(request.query));
       return { ...page, data: page.data.map(endpointJson) };
     },
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { applicationRoutes } from './applications.js';
 import { endpointRoutes } from './endpoints.js';
+import { messageRoutes } from './messages.js';
 
 /**
  * The Svix-compatible surface under `/api/v1`, at Svix's own paths, so Svix's SDKs work by changing
@@ -10,4 +11,5 @@ import { endpointRoutes } from './endpoints.js';
 export async function svixSurface(app: FastifyInstance): Promise<void> {
   await app.register(applicationRoutes);
   await app.register(endpointRoutes);
+  await app.register(messageRoutes);
 }

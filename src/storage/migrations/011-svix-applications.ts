@@ -2,7 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * What a Svix application carries beyond a workspace: a caller-chosen `uid` (unique; `{app_id}` accepts
- * it), `metadata`, and a delivery `rate_limit` per second; and an endpoint's `uid` (unique in its app).
+ * it), `metadata`, and a delivery `rate_limit` per second; an endpoint's `uid` (unique in its app); and a
+ * message's `eventId` (`events.external_id`, unique in its app for good — a repeat is a 409, not a replay).
  */
 export const svixApplicationsMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -12,5 +13,7 @@ export const svixApplicationsMigration: Migration = {
     await db.schema.createIndex('workspaces_uid').unique().on('workspaces').column('uid').execute();
     await db.schema.alterTable('webhooks').addColumn('uid', 'text').execute();
     await db.schema.createIndex('webhooks_uid').unique().on('webhooks').columns(['workspace_id', 'uid']).execute();
+    await db.schema.alterTable('events').addColumn('external_id', 'text').execute();
+    await db.schema.createIndex('events_external_id').unique().on('events').columns(['workspace_id', 'external_id']).execute();
   },
 };
