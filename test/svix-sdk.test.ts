@@ -1,7 +1,8 @@
-import { ApiException, Svix } from 'svix';
+import { ApiException, Svix, Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from './support/databases.js';
 import { startTestHookd, TEST_ADMIN_KEY, type TestHookd } from './support/hookd.js';
+import { Receiver } from './support/receiver.js';
 
 /** The unmodified `svix` SDK (1.x), pointed at a listening hookd with the operator key. */
 describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
@@ -138,6 +139,35 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     const other = new Svix(await h.keyFor((await svix.application.create({ name: 'other' })).id), { serverUrl: h.hookd.url! });
     expect(await statusOf(other.message.get(app.id, sent.id))).toBe(404);
     expect(await statusOf(other.message.create(app.id, { eventType: 'job.completed', payload: {} }))).toBe(404);
+  });
+
+  it('delivers to a Svix-made endpoint what Svix sends: the payload as the body, verified from svix-* headers alone', async () => {
+    const delivering = await startTestHookd(store, { HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true' }, { listen: true });
+    const receiver = await Receiver.start();
+    try {
+      const client = new Svix(TEST_ADMIN_KEY, { serverUrl: delivering.hookd.url! });
+      const app = await client.application.create({ name: 'Receiving' });
+      const endpoint = await client.endpoint.create(app.id, { url: `${receiver.url}/svix` });
+      const payload = { type: 'job.completed', job: { id: 7, tags: ['a', 'b'] }, note: 'ünïcode' };
+      const message = await client.message.create(app.id, { eventType: 'job.completed', payload });
+      await receiver.waitFor(1);
+      const [request] = receiver.requests;
+      expect(request!.body).toBe(JSON.stringify(payload));
+      expect(request!.headers['svix-id']).toBe(message.id);
+      const svixOnly = Object.fromEntries(['svix-id', 'svix-timestamp', 'svix-signature'].map((name) => [name, String(request!.headers[name])]));
+      const { key } = await client.endpoint.getSecret(app.id, endpoint.id);
+      expect(new Webhook(key).verify(request!.body, svixOnly)).toEqual(payload);
+      // Endpoints made on other surfaces keep hookd's envelope.
+      const nativeHook = await delivering.request('POST', `/api/v1/workspaces/${app.id}/webhooks`, { body: { url: `${receiver.url}/native` } });
+      expect(nativeHook.status).toBe(201);
+      await client.message.create(app.id, { eventType: 'job.completed', payload });
+      await receiver.waitFor(3);
+      const envelope = JSON.parse(receiver.requests.find((r) => r.path === '/native')!.body);
+      expect(envelope).toMatchObject({ type: 'job.completed', data: payload });
+    } finally {
+      await delivering.close();
+      await receiver.close();
+    }
   });
 
   it("reaches an application's endpoints with its own workspace key, never another's", async () => {

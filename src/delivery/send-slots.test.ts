@@ -19,6 +19,7 @@ const row = (webhookId: string, workspaceId: string, url = `https://${webhookId}
   retrySchedule: null,
   rateLimitPerS: null,
   webhookUpdatedAt: 0,
+  payloadFormat: 'envelope',
   isTest: 0,
 });
 const rows = (count: number, webhookId: string, workspaceId: string, url?: string) =>

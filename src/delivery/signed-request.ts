@@ -12,6 +12,8 @@ export interface SigningInput {
   customHeaders: Record<string, string>;
   timestampSec: number;
   userAgent: string;
+  /** Also sign as Svix does (`svix-id`, `svix-timestamp`, `svix-signature`: the same values). */
+  svix?: boolean;
 }
 
 /** The headers of one delivery attempt, both signature schemes included. */
@@ -28,14 +30,20 @@ export function signedHeaders(input: SigningInput): Record<string, string> {
     'x-hookd-event': input.eventType,
     'x-hookd-delivery': String(input.deliveryId),
     'x-hookd-attempt': String(input.attempt),
+    ...(input.svix && { 'svix-id': input.messageId, 'svix-timestamp': String(input.timestampSec), 'svix-signature': signatures.join(' ') }),
   };
+}
+
+/** The request body of a delivery: the stored envelope, or for a Svix-made endpoint the event's data alone. */
+export function deliveryBody(envelope: string, format: 'envelope' | 'svix'): string {
+  return format === 'svix' ? JSON.stringify((JSON.parse(envelope) as { data: unknown }).data ?? null) : envelope;
 }
 
 /** The request headers as recorded in the delivery log: custom credentials are masked. */
 export function recordableHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
-    const isSignature = name === 'webhook-signature' || name === 'x-hub-signature-256';
+    const isSignature = name === 'webhook-signature' || name === 'x-hub-signature-256' || name === 'svix-signature';
     out[name] = !isSignature && isSensitiveHeader(name) ? REDACTED : value;
   }
   return out;

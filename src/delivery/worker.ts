@@ -17,7 +17,7 @@ import type { DeliveryMetrics } from './metrics.js';
 import { describeOutcome, nextState } from './next-state.js';
 import { ResultWriter } from './result-writer.js';
 import { SendSlots, type SendTicket } from './send-slots.js';
-import { recordableHeaders, signedHeaders } from './signed-request.js';
+import { deliveryBody, recordableHeaders, signedHeaders } from './signed-request.js';
 
 export interface WorkerSettings {
   retryScheduleMs: readonly number[];
@@ -303,18 +303,20 @@ export class DeliveryWorker {
     const attempt = delivery.attemptsMade + 1;
     try {
       const webhook = this.#settingsOf(delivery);
+      const body = deliveryBody(delivery.payload, delivery.payloadFormat);
       const headers = signedHeaders({
         messageId: delivery.eventId,
         deliveryId: delivery.id,
         eventType: delivery.eventType,
         attempt,
-        body: delivery.payload,
+        body,
         secrets: webhook.secrets,
         customHeaders: webhook.headers,
         timestampSec: Math.floor(clock.now() / 1000),
         userAgent: this.#deps.userAgent,
+        svix: delivery.payloadFormat === 'svix',
       });
-      const result = await this.#sender.send(delivery.url, headers, delivery.payload);
+      const result = await this.#sender.send(delivery.url, headers, body);
       if (!this.#running && result.outcome.kind === 'network') return; // aborted at shutdown: the lease is released instead
       learned = { durationMs: result.durationMs, timedOut: result.outcome.kind === 'timeout' };
       const now = clock.now();

@@ -58,6 +58,8 @@ export interface Webhook {
   workspaceId: string;
   /** Svix endpoint uid (unique in the workspace), or null. */
   uid: string | null;
+  /** `envelope`: hookd's event JSON; `svix`: the event's data alone, with svix-* headers too (Svix-made endpoints). */
+  payloadFormat: 'envelope' | 'svix';
   name: string | null;
   description: string | null;
   url: string;

@@ -9,6 +9,8 @@ import type { Db } from '../storage/schema.js';
 export interface WebhookInput {
   /** Svix endpoint uid. */
   uid?: string | null;
+  /** Set at create only: Svix-made endpoints get `svix`. */
+  payload_format?: 'envelope' | 'svix';
   url?: string;
   events?: string[];
   name?: string | null;

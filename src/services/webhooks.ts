@@ -67,6 +67,7 @@ export async function createWebhook(
       id: newWebhookId(),
       workspaceId,
       uid: input.uid ?? null,
+      payloadFormat: input.payload_format ?? 'envelope',
       name: input.name ?? null,
       description: input.description ?? null,
       url: input.url,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, StoreKind } from './schema.js';
+import type { Db, PayloadFormat, StoreKind } from './schema.js';
 
 /** A claimed delivery with everything needed to send it. */
 export interface ClaimedDelivery {
@@ -19,6 +19,7 @@ export interface ClaimedDelivery {
   retrySchedule: string | null;
   rateLimitPerS: number | null;
   webhookUpdatedAt: number;
+  payloadFormat: PayloadFormat;
   /** 1 for a test send: one attempt, no retries, outside the webhook's health counters. */
   isTest: number;
 }
@@ -103,6 +104,7 @@ export async function claimDueDeliveries(
       'w.retry_schedule as retrySchedule',
       'w.rate_limit_per_s as rateLimitPerS',
       'w.updated_at as webhookUpdatedAt',
+      'w.payload_format as payloadFormat',
       'd.is_test as isTest',
     ])
     .where('d.id', 'in', claimed)

@@ -50,12 +50,17 @@ export interface TemplatesTable {
   updated_at: number;
 }
 
+/** What a webhook's request body is: hookd's event envelope, or (endpoints made on the Svix surface) the payload alone. */
+export type PayloadFormat = 'envelope' | 'svix';
+
 export interface WebhooksTable {
   seq: Generated<number>;
   id: string;
   workspace_id: string;
   /** Svix endpoint uid: caller-chosen, unique in the workspace, or null. */
   uid: string | null;
+  /** `envelope` (hookd's event JSON) or `svix` (the payload itself, with svix-* headers). */
+  payload_format: Generated<PayloadFormat>;
   name: string | null;
   description: string | null;
   url: string;

@@ -22,6 +22,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   seq: row.seq,
   workspaceId: row.workspace_id,
   uid: row.uid,
+  payloadFormat: row.payload_format,
   name: row.name,
   description: row.description,
   url: row.url,
@@ -52,6 +53,7 @@ export interface NewWebhookRow {
   id: string;
   workspaceId: string;
   uid?: string | null;
+  payloadFormat?: 'envelope' | 'svix';
   name: string | null;
   description: string | null;
   url: string;
@@ -86,6 +88,7 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
       id: input.id,
       workspace_id: input.workspaceId,
       uid: input.uid ?? null,
+      payload_format: input.payloadFormat ?? 'envelope',
       name: input.name,
       description: input.description,
       url: input.url,

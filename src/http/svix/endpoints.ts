@@ -147,7 +147,8 @@ export async function endpointRoutes(app: FastifyInstance): Promise<void> {
       const realm = await realmOf(request);
       const input = webhookInputOf(request.body as EndpointBody, true);
       await endpoints.requireFreeUid(ctx, realm.workspaceId, input.uid);
-      const { webhook } = await webhooks.createWebhook(ctx, realm, realm.workspaceId, { ...input, url: input.url! });
+      // What Svix sends: the payload itself as the body, with svix-* headers beside hookd's.
+      const { webhook } = await webhooks.createWebhook(ctx, realm, realm.workspaceId, { ...input, url: input.url!, payload_format: 'svix' });
       return reply.status(201).send(endpointJson(webhook));
     },
   );
