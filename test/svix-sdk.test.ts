@@ -170,6 +170,38 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     }
   });
 
+  it('manages event types: schemas as version 1, archive on delete, expunge, paging by name', async () => {
+    const prefix = `zz${store}${Math.random().toString(36).slice(2, 6)}`;
+    const schema = { type: 'object', properties: { id: { type: 'integer' } } };
+    const created = await svix.eventType.create({ name: `${prefix}.created`, description: 'made', schemas: { '1': schema }, groupName: 'users' });
+    expect(created).toMatchObject({ name: `${prefix}.created`, description: 'made', schemas: { '1': schema }, groupName: 'users', archived: false, deprecated: false });
+    expect(await statusOf(svix.eventType.create({ name: `${prefix}.created`, description: 'again' }))).toBe(409);
+    // The type is the native catalog's: a message of it is accepted.
+    const app = await svix.application.create({ name: 'types' });
+    expect((await svix.message.create(app.id, { eventType: `${prefix}.created`, payload: { id: 1 } })).eventType).toBe(`${prefix}.created`);
+    await svix.eventType.update(`${prefix}.updated`, { description: 'upserted' });
+    expect((await svix.eventType.get(`${prefix}.updated`)).description).toBe('upserted');
+    expect((await svix.eventType.patch(`${prefix}.created`, { deprecated: true })).deprecated).toBe(true);
+
+    const names = async (includeArchived: boolean) => {
+      const seen: string[] = [];
+      let iterator: string | undefined;
+      for (;;) {
+        const page = await svix.eventType.list({ limit: 1, iterator, includeArchived });
+        seen.push(...page.data.map((t) => t.name));
+        if (page.done) return seen.filter((name) => name.startsWith(prefix));
+        iterator = page.iterator!;
+      }
+    };
+    expect(await names(false)).toEqual([`${prefix}.created`, `${prefix}.updated`]);
+    await svix.eventType.delete(`${prefix}.updated`);
+    expect((await svix.eventType.get(`${prefix}.updated`)).archived).toBe(true);
+    expect(await names(false)).toEqual([`${prefix}.created`]);
+    expect(await names(true)).toEqual([`${prefix}.created`, `${prefix}.updated`]);
+    await svix.eventType.delete(`${prefix}.updated`, { expunge: true });
+    expect(await statusOf(svix.eventType.get(`${prefix}.updated`))).toBe(404);
+  });
+
   it("reaches an application's endpoints with its own workspace key, never another's", async () => {
     const mine = await svix.application.create({ name: 'mine' });
     const theirs = await svix.application.create({ name: 'theirs' });

@@ -39,6 +39,11 @@ export interface EventType {
   example: Record<string, unknown> | null;
   /** Publishes whose `data` does not match `schema` are refused (422). */
   strict: boolean;
+  /** Svix's flags: archived types are left out of Svix lists unless asked for; the others are labels. */
+  archived: boolean;
+  deprecated: boolean;
+  groupName: string | null;
+  featureFlag: string | null;
   createdAt: number;
   updatedAt: number;
 }

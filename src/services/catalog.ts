@@ -21,6 +21,10 @@ export interface EventTypeChanges {
   schema?: JsonObject | null;
   example?: JsonObject | null;
   strict?: boolean;
+  archived?: boolean;
+  deprecated?: boolean;
+  groupName?: string | null;
+  featureFlag?: string | null;
 }
 
 /**
@@ -50,6 +54,10 @@ export async function createEventType(ctx: ServiceContext, input: EventTypeChang
       name: input.name,
       description: input.description ?? '',
       ...type,
+      archived: input.archived ?? false,
+      deprecated: input.deprecated ?? false,
+      groupName: input.groupName ?? null,
+      featureFlag: input.featureFlag ?? null,
       createdAt: ctx.clock.now(),
     });
   } catch (error) {
@@ -71,6 +79,13 @@ export async function updateEventType(ctx: ServiceContext, name: string, changes
   const updated = await eventTypes.updateEventType(ctx.store.db, name, changes, ctx.clock.now());
   if (!updated) throw new AppError('event_type_not_found');
   return updated;
+}
+
+/** The event type, or a 404. */
+export async function getEventType(ctx: ServiceContext, name: string): Promise<EventType> {
+  const type = await eventTypes.findEventType(ctx.store.db, name);
+  if (!type) throw new AppError('event_type_not_found');
+  return type;
 }
 
 /** Removes an event type; webhooks subscribed to it simply stop matching new events. */

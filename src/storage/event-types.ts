@@ -9,9 +9,15 @@ const toEventType = (row: Selectable<EventTypesTable>): EventType => ({
   schema: readJson(row.schema, null),
   example: readJson(row.example, null),
   strict: row.strict === 1,
+  archived: row.archived === 1,
+  deprecated: row.deprecated === 1,
+  groupName: row.group_name,
+  featureFlag: row.feature_flag,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
+
+type SvixFlag = 'archived' | 'deprecated' | 'groupName' | 'featureFlag';
 
 /** Every event type, by name. */
 export async function listEventTypes(db: Db): Promise<EventType[]> {
@@ -43,7 +49,7 @@ export async function findEventType(db: Db, name: string): Promise<EventType | n
 }
 
 /** Adds an event type; a duplicate name raises a unique violation. */
-export async function insertEventType(db: Db, type: Omit<EventType, 'updatedAt'>): Promise<EventType> {
+export async function insertEventType(db: Db, type: Omit<EventType, 'updatedAt' | SvixFlag> & Partial<Pick<EventType, SvixFlag>>): Promise<EventType> {
   const row = await db
     .insertInto('event_types')
     .values({
@@ -52,6 +58,10 @@ export async function insertEventType(db: Db, type: Omit<EventType, 'updatedAt'>
       schema: type.schema === null ? null : JSON.stringify(type.schema),
       example: type.example === null ? null : JSON.stringify(type.example),
       strict: type.strict ? 1 : 0,
+      archived: type.archived ? 1 : 0,
+      deprecated: type.deprecated ? 1 : 0,
+      group_name: type.groupName ?? null,
+      feature_flag: type.featureFlag ?? null,
       created_at: type.createdAt,
       updated_at: type.createdAt,
     })
@@ -64,7 +74,7 @@ export async function insertEventType(db: Db, type: Omit<EventType, 'updatedAt'>
 export async function updateEventType(
   db: Db,
   name: string,
-  changes: Partial<Pick<EventType, 'description' | 'schema' | 'example' | 'strict'>>,
+  changes: Partial<Pick<EventType, 'description' | 'schema' | 'example' | 'strict' | SvixFlag>>,
   now: number,
 ): Promise<EventType | null> {
   const row = await db
@@ -74,6 +84,10 @@ export async function updateEventType(
       ...(changes.schema !== undefined && { schema: changes.schema === null ? null : JSON.stringify(changes.schema) }),
       ...(changes.example !== undefined && { example: changes.example === null ? null : JSON.stringify(changes.example) }),
       ...(changes.strict !== undefined && { strict: changes.strict ? 1 : 0 }),
+      ...(changes.archived !== undefined && { archived: changes.archived ? 1 : 0 }),
+      ...(changes.deprecated !== undefined && { deprecated: changes.deprecated ? 1 : 0 }),
+      ...(changes.groupName !== undefined && { group_name: changes.groupName }),
+      ...(changes.featureFlag !== undefined && { feature_flag: changes.featureFlag }),
       updated_at: now,
     })
     .where('name', '=', name)

@@ -37,6 +37,11 @@ export interface EventTypesTable {
   example: string | null;
   /** 1: publishes whose `data` does not match `schema` are refused. */
   strict: Generated<number>;
+  /** Svix's flags: an archived type is left out of lists (a Svix delete archives); the rest are labels. */
+  archived: Generated<number>;
+  deprecated: Generated<number>;
+  group_name: string | null;
+  feature_flag: string | null;
   created_at: number;
   updated_at: number;
 }

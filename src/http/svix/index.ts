@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { applicationRoutes } from './applications.js';
 import { endpointRoutes } from './endpoints.js';
+import { eventTypeRoutes } from './event-types.js';
 import { messageRoutes } from './messages.js';
 
 /**
@@ -12,4 +13,5 @@ export async function svixSurface(app: FastifyInstance): Promise<void> {
   await app.register(applicationRoutes);
   await app.register(endpointRoutes);
   await app.register(messageRoutes);
+  await app.register(eventTypeRoutes);
 }
