@@ -14,6 +14,15 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
   });
   afterAll(() => h?.close());
 
+  /** A list once it holds `count` items (attempts are recorded a moment after the receiver answers). */
+  const eventuallyList = async <T>(list: () => Promise<{ data: T[] }>, count: number) => {
+    for (let tries = 0; tries < 200; tries++) {
+      const page = await list();
+      if (page.data.length >= count) return page;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`fewer than ${count} items`);
+  };
   const statusOf = async (call: Promise<unknown>) => {
     try {
       await call;
@@ -164,6 +173,22 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
       await receiver.waitFor(3);
       const envelope = JSON.parse(receiver.requests.find((r) => r.path === '/native')!.body);
       expect(envelope).toMatchObject({ type: 'job.completed', data: payload });
+
+      // Attempts, as Svix lists them; a resend makes another.
+      const byEndpoint = await eventuallyList(() => client.messageAttempt.listByEndpoint(app.id, endpoint.id), 2);
+      expect(byEndpoint.data[0]).toMatchObject({ endpointId: endpoint.id, url: `${receiver.url}/svix`, responseStatusCode: 200, status: 0 });
+      const byMessage = await client.messageAttempt.listByMsg(app.id, message.id);
+      expect(byMessage.data.map((attempt) => attempt.msgId)).toEqual([message.id]);
+      const one = await client.messageAttempt.get(app.id, message.id, byMessage.data[0]!.id);
+      expect(one.id).toBe(byMessage.data[0]!.id);
+      expect(await statusOf(client.messageAttempt.get(app.id, message.id, '999999999'))).toBe(404);
+      await client.messageAttempt.resend(app.id, message.id, endpoint.id);
+      await receiver.waitFor(4);
+      await eventuallyList(() => client.messageAttempt.listByMsg(app.id, message.id), 2);
+      expect((await client.messageAttempt.listByEndpoint(app.id, endpoint.id, { status: 2 as never })).data).toHaveLength(0);
+      const paged = await client.messageAttempt.listByEndpoint(app.id, endpoint.id, { limit: 1 });
+      expect(paged.done).toBe(false);
+      expect((await client.messageAttempt.listByEndpoint(app.id, endpoint.id, { limit: 1, iterator: paged.iterator! })).data).toHaveLength(1);
     } finally {
       await delivering.close();
       await receiver.close();

@@ -20,15 +20,15 @@ export function readIterator(text: string | undefined): { position: { after?: nu
 }
 
 /** The page of `rows` (fetched `limit + 1` around the position, so one extra says more follow). */
-export function iteratorPage<T extends { seq: number }>(rows: T[], limit: number, backwards: boolean): IteratorPage<T> {
+export function iteratorPage<T>(rows: T[], limit: number, backwards: boolean, keyOf: (row: T) => number = (row) => (row as { seq: number }).seq): IteratorPage<T> {
   const page = rows.slice(0, limit);
   if (backwards) page.reverse();
   const first = page[0];
   const last = page[page.length - 1];
   return {
     data: page,
-    iterator: last ? String(last.seq) : null,
-    prevIterator: first ? `-${first.seq}` : null,
+    iterator: last ? String(keyOf(last)) : null,
+    prevIterator: first ? `-${keyOf(first)}` : null,
     // Paging backwards, "done" means nothing comes before this page.
     done: rows.length <= limit,
   };

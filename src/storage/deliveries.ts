@@ -5,7 +5,7 @@ import type { DeliveryState } from '../domain/delivery-states.js';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { Delivery, DeliveryAttempt } from '../domain/models.js';
 import { readJson } from './json-column.js';
-import { fetchPage } from './list-query.js';
+import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { DeliveriesTable } from './schema.js';
 /** Cancels every unfinished delivery of a webhook; answers how many. */
 export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: number): Promise<number> {
@@ -83,6 +83,76 @@ export async function listAttempts(db: Db, deliveryId: number): Promise<Delivery
     responseBody: row.response_body,
     createdAt: row.created_at,
   }));
+}
+
+/** One attempt as the Svix surface lists it: with its delivery's event and the webhook's URL. */
+export interface AttemptRow {
+  id: number;
+  deliveryId: number;
+  eventId: string;
+  webhookId: string;
+  url: string;
+  outcome: string;
+  statusCode: number | null;
+  durationMs: number;
+  responseBody: string | null;
+  createdAt: number;
+}
+
+/**
+ * A Svix iterator page of a workspace's attempts, newest first (`limit + 1` rows), of one webhook and/or
+ * one event, optionally only successes or only failures and within a time range.
+ */
+export async function attemptsAround(
+  db: Db,
+  filter: {
+    workspaceId: string;
+    webhookId?: string;
+    eventId?: string;
+    /** Owner visibility: only attempts to webhooks this user made (null: made without a user). */
+    createdBy?: string | null;
+    types?: string[];
+    succeeded?: boolean;
+    before?: number;
+    after?: number;
+    attemptId?: number;
+  },
+  position: SeqPosition,
+): Promise<AttemptRow[]> {
+  let query = db
+    .selectFrom('delivery_attempts as a')
+    .innerJoin('deliveries as d', 'd.id', 'a.delivery_id')
+    .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+    .select([
+      'a.id',
+      'a.delivery_id as deliveryId',
+      'd.event_id as eventId',
+      'd.webhook_id as webhookId',
+      'w.url',
+      'a.outcome',
+      'a.status_code as statusCode',
+      'a.duration_ms as durationMs',
+      'a.response_body as responseBody',
+      'a.created_at as createdAt',
+    ])
+    .where('d.workspace_id', '=', filter.workspaceId)
+    .where('d.is_test', '=', 0);
+  if (filter.webhookId !== undefined) query = query.where('d.webhook_id', '=', filter.webhookId);
+  if (filter.eventId !== undefined) query = query.where('d.event_id', '=', filter.eventId);
+  if (filter.attemptId !== undefined) query = query.where('a.id', '=', filter.attemptId);
+  if (filter.types?.length) query = query.where('d.event_type', 'in', filter.types);
+  if (filter.createdBy === null) query = query.where('w.created_by', 'is', null);
+  else if (filter.createdBy !== undefined) query = query.where('w.created_by', '=', filter.createdBy);
+  if (filter.succeeded !== undefined) query = query.where('a.outcome', filter.succeeded ? '=' : '!=', 'success');
+  if (filter.before !== undefined) query = query.where('a.created_at', '<', filter.before);
+  if (filter.after !== undefined) query = query.where('a.created_at', '>', filter.after);
+  return fetchAroundSeq(query, position, 'a.id');
+}
+
+/** The delivery of an event to a webhook, or null. */
+export async function findDeliveryOfEvent(db: Db, eventId: string, webhookId: string): Promise<Delivery | null> {
+  const row = await db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).where('webhook_id', '=', webhookId).where('is_test', '=', 0).executeTakeFirst();
+  return row ? toDelivery(row) : null;
 }
 
 /** The deliveries of one event (only to webhooks `createdBy` made, when given), by id. */

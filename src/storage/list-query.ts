@@ -46,9 +46,9 @@ export interface SeqPosition {
   limit: number;
 }
 
-/** Up to `limit + 1` rows of `query` around a `seq` position, so the caller knows whether more follow. */
-export function fetchAroundSeq<DB, TB extends keyof DB, Row>(query: SelectQueryBuilder<DB, TB, Row>, position: SeqPosition): Promise<Row[]> {
-  const seq = sql.ref('seq');
+/** Up to `limit + 1` rows of `query` around a position of its `column` (`seq` unless named), so the caller knows whether more follow. */
+export function fetchAroundSeq<DB, TB extends keyof DB, Row>(query: SelectQueryBuilder<DB, TB, Row>, position: SeqPosition, column = 'seq'): Promise<Row[]> {
+  const seq = sql.ref(column);
   let around = query;
   if (position.after !== undefined) around = around.where(sql<boolean>`${seq} ${sql.raw(position.descending ? '<' : '>')} ${position.after}`);
   if (position.before !== undefined) around = around.where(sql<boolean>`${seq} ${sql.raw(position.descending ? '>' : '<')} ${position.before}`);

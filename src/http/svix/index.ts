@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { applicationRoutes } from './applications.js';
+import { attemptRoutes } from './attempts.js';
 import { endpointRoutes } from './endpoints.js';
 import { eventTypeRoutes } from './event-types.js';
 import { messageRoutes } from './messages.js';
@@ -14,4 +15,5 @@ export async function svixSurface(app: FastifyInstance): Promise<void> {
   await app.register(endpointRoutes);
   await app.register(messageRoutes);
   await app.register(eventTypeRoutes);
+  await app.register(attemptRoutes);
 }
