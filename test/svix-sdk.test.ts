@@ -243,6 +243,32 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     expect(await statusOf(reader.endpoint.create(mine.id, { url: 'https://example.com/x' }))).toBe(403);
   });
 
+  it('runs a POST once per idempotency-key: repeats replay the first answer, concurrent ones wait, another body is a 409', async () => {
+    const key = `idem-${Math.random().toString(36).slice(2)}`;
+    const first = await svix.application.create({ name: 'Once' }, { idempotencyKey: key });
+    const again = await svix.application.create({ name: 'Once' }, { idempotencyKey: key });
+    expect(again.id).toBe(first.id);
+    expect(await statusOf(svix.application.create({ name: 'Other' }, { idempotencyKey: key }))).toBe(409);
+    const app = await svix.application.create({ name: 'Concurrent' });
+    const concurrentKey = `${key}-msg`;
+    const sent = await Promise.all(
+      Array.from({ length: 5 }, () => svix.message.create(app.id, { eventType: 'job.completed', payload: { once: true } }, { idempotencyKey: concurrentKey })),
+    );
+    expect(new Set(sent.map((message) => message.id)).size).toBe(1);
+    expect((await svix.message.list(app.id)).data).toHaveLength(1);
+    // Another credential's identical key is its own.
+    const tenant = new Svix(await h.keyFor(app.id), { serverUrl: h.hookd.url! });
+    const theirs = await tenant.message.create(app.id, { eventType: 'job.completed', payload: { once: true } }, { idempotencyKey: concurrentKey });
+    expect(theirs.id).not.toBe(sent[0]!.id);
+    // Without a key each POST runs (the SDK sends an auto_ key of its own; raw requests may send none).
+    const raw = () => h.request('POST', `/api/v1/app/${app.id}/msg`, { body: { eventType: 'job.completed', payload: {} } });
+    expect((await raw()).body.id).not.toBe((await raw()).body.id);
+    const replay = await h.request('POST', `/api/v1/app/${app.id}/msg`, { body: { eventType: 'job.completed', payload: {} }, headers: { 'idempotency-key': `${key}-raw` } });
+    const replayed = await h.request('POST', `/api/v1/app/${app.id}/msg`, { body: { eventType: 'job.completed', payload: {} }, headers: { 'idempotency-key': `${key}-raw` } });
+    expect([replay.status, replayed.status, replayed.headers['idempotent-replayed']]).toEqual([202, 202, 'true']);
+    expect(replayed.body.id).toBe(replay.body.id);
+  });
+
   it('answers Svix-shaped errors and keeps workspace keys off the operator routes', async () => {
     const failure = await svix.application.create({ name: '', uid: 'bad uid!' }).catch((error: ApiException<{ detail: unknown[] }>) => error);
     expect((failure as ApiException<{ detail: { loc: string[] }[] }>).code).toBe(422);

@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Store } from '../storage/database.js';
 import { pruneBefore } from '../storage/prune.js';
 import { pruneRateLimitBuckets } from '../storage/rate-limit-buckets.js';
+import { IDEMPOTENCY_REPLAY_MS, pruneIdempotentRequests } from '../storage/idempotent-requests.js';
 
 // A rate-limit bucket untouched this long has refilled long ago; forgetting it changes nothing.
 const IDLE_BUCKET_MS = 60 * 60_000;
@@ -30,6 +31,7 @@ export class RetentionJob {
     const now = this.clock.now();
     const pass = pruneBefore(this.store.db, now - this.retentionMs).then(async (removed) => {
       await pruneRateLimitBuckets(this.store.db, now - IDLE_BUCKET_MS);
+      await pruneIdempotentRequests(this.store.db, now - IDEMPOTENCY_REPLAY_MS);
       return removed;
     });
     this.#running = pass.catch(() => {});

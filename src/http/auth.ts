@@ -51,7 +51,7 @@ export function guard(
     const principal = await authenticateOrCountFailure(authenticator, request, reply, limit);
     if (limit.ratePerS > 0) {
       const capacity = burstOf(limit);
-      const budget = await limit.limiter.take(bucketKey(principal), limit.ratePerS, capacity, 1, limit.now());
+      const budget = await limit.limiter.take(credentialKey(principal), limit.ratePerS, capacity, 1, limit.now());
       reply.header('ratelimit-limit', String(capacity));
       reply.header('ratelimit-remaining', String(budget.remaining));
       reply.header('ratelimit-reset', String(Math.ceil(budget.retryAfterMs / 1000)));
@@ -100,12 +100,13 @@ async function authenticateOrCountFailure(authenticator: Authenticator, request:
 export function workCharger(limit: RateLimit): (request: FastifyRequest, units: number) => Promise<void> {
   return async (request, units) => {
     if (limit.ratePerS <= 0 || units <= 1 || !request.principal) return;
-    await limit.limiter.charge(bucketKey(request.principal), limit.ratePerS, burstOf(limit), units - 1, limit.now());
+    await limit.limiter.charge(credentialKey(request.principal), limit.ratePerS, burstOf(limit), units - 1, limit.now());
   };
 }
 
 /** A credential's bucket holds two seconds' worth. */
 const burstOf = (limit: RateLimit): number => limit.ratePerS * 2;
 
-const bucketKey = (principal: Principal): string =>
+/** A credential's identity for budgets and idempotency keys: the stored key, the operator, or the token's workspace and user. */
+export const credentialKey = (principal: Principal): string =>
   `api:${principal.keyId ?? (principal.kind === 'admin' ? 'admin' : `jwt:${principal.workspaceId}:${principal.userId ?? ''}`)}`;

@@ -24,6 +24,7 @@ export const ERROR_CATALOG = {
   endpoint_uid_exists: [409, 'an endpoint of this application has that uid'],
   message_event_id_exists: [409, 'a message with that eventId exists in this application'],
   idempotency_key_reused: [409, 'this idempotency key was used for a different request'],
+  idempotency_key_in_progress: [409, 'a request with this idempotency key is still running'],
   delivery_in_progress: [409, 'the delivery is being sent right now'],
   resource_type_mismatch: [409, 'the resource type or id does not match'],
   payload_too_large: [413, 'request body too large'],

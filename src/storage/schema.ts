@@ -158,6 +158,16 @@ export interface DeliveryAttemptsTable {
   created_at: number;
 }
 
+export interface IdempotentRequestsTable {
+  /** The credential's bucket key and the request's idempotency-key. */
+  key: string;
+  request_hash: string;
+  /** The answer's status, or null while the first request is still running. */
+  status: number | null;
+  body: string | null;
+  created_at: number;
+}
+
 export interface RateLimitBucketsTable {
   key: string;
   tokens: number;
@@ -177,6 +187,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   rate_limit_buckets: RateLimitBucketsTable;
+  idempotent_requests: IdempotentRequestsTable;
 }
 
 /** A connection or a transaction: every repository function takes either. */

@@ -3,6 +3,7 @@ import { applicationRoutes } from './applications.js';
 import { attemptRoutes } from './attempts.js';
 import { endpointRoutes } from './endpoints.js';
 import { eventTypeRoutes } from './event-types.js';
+import { replayIdempotentPosts } from './idempotency.js';
 import { messageRoutes } from './messages.js';
 
 /**
@@ -11,6 +12,7 @@ import { messageRoutes } from './messages.js';
  * 422 `{detail: [{loc, msg, type}]}`, which is Svix's form too.
  */
 export async function svixSurface(app: FastifyInstance): Promise<void> {
+  replayIdempotentPosts(app);
   await app.register(applicationRoutes);
   await app.register(endpointRoutes);
   await app.register(messageRoutes);

@@ -18,6 +18,16 @@ export const svixApplicationsMigration: Migration = {
     await db.schema.alterTable('webhooks').addColumn('payload_format', 'text', (c) => c.notNull().defaultTo('envelope')).execute();
     await db.schema.createIndex('webhooks_uid').unique().on('webhooks').columns(['workspace_id', 'uid']).execute();
     await db.schema.alterTable('events').addColumn('external_id', 'text').execute();
+    // Svix-surface POSTs replayed by their idempotency-key: the first answer, kept 12 h.
+    await db.schema
+      .createTable('idempotent_requests')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('request_hash', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('body', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('idempotent_requests_created').on('idempotent_requests').column('created_at').execute();
     await db.schema.alterTable('event_types').addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     await db.schema.alterTable('event_types').addColumn('deprecated', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     await db.schema.alterTable('event_types').addColumn('group_name', 'text').execute();
