@@ -5,11 +5,8 @@ import * as service from '../../services/applications.js';
 import { deleteWorkspace } from '../../services/workspaces.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { IteratorQuery, iteratorPage, readIteratorQuery } from './lists.js';
+import { IteratorQuery, iteratorPage, RateLimit, readIteratorQuery, Uid } from './schemas.js';
 
-// Svix's ApplicationIn: uid is 1–256 of [a-zA-Z0-9_.-]; 1.x SDKs send rateLimit, 2.x throttleRate.
-const Uid = Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9\\-_.]+$' });
-const RateLimit = Type.Integer({ minimum: 1, maximum: 65_535 });
 const ApplicationFields = {
   uid: Type.Optional(Nullable(Uid)),
   metadata: Type.Optional(Type.Record(Type.String(), Type.String())),

@@ -7,7 +7,7 @@ import type { AttemptRow } from '../../storage/deliveries.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { iteratorPage } from './lists.js';
+import { iteratorPage } from './schemas.js';
 
 // Svix's MessageStatus: 0 success, 1 pending, 2 fail, 3 sending. An attempt has ended: 0 or 2.
 const SUCCESS = 0;

@@ -8,11 +8,9 @@ import * as webhooks from '../../services/webhooks.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { IteratorQuery, iteratorPage, readIteratorQuery } from './lists.js';
+import { IteratorQuery, iteratorPage, RateLimit, readIteratorQuery, Uid } from './schemas.js';
 
-const Uid = Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9\\-_.]+$' });
 const EventTypeNames = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 1000 });
-const RateLimit = Type.Integer({ minimum: 1, maximum: 65_535 });
 // Svix's EndpointIn; 1.x SDKs send filterTypes and rateLimit, 2.x eventTypes and throttleRate.
 const EndpointFields = {
   uid: Type.Optional(Nullable(Uid)),

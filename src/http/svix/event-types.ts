@@ -5,7 +5,7 @@ import type { EventType } from '../../domain/models.js';
 import * as catalog from '../../services/catalog.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { iteratorPage } from './lists.js';
+import { iteratorPage } from './schemas.js';
 
 // Svix keeps versioned schemas ({"1": {...}}); hookd keeps one, served and accepted as version "1".
 const Schemas = Nullable(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())));

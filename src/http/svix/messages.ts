@@ -8,12 +8,12 @@ import * as messages from '../../services/messages.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { iteratorPage } from './lists.js';
+import { iteratorPage, Uid } from './schemas.js';
 
 const MessageIn = Type.Object({
   eventType: Type.String({ minLength: 1, maxLength: 256 }),
   payload: Type.Record(Type.String(), Type.Unknown()),
-  eventId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9\\-_.]+$' }))),
+  eventId: Type.Optional(Nullable(Uid)),
   channels: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 10 }))),
   tags: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 5 }))),
   payloadRetentionPeriod: Type.Optional(Nullable(Type.Integer())),

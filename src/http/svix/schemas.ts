@@ -1,5 +1,11 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 
+/** Svix's ids chosen by the caller (`uid`, `eventId`): 1–256 of [a-zA-Z0-9_.-]. */
+export const Uid = Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9\\-_.]+$' });
+
+/** `rateLimit` (SDK 1.x) and `throttleRate` (2.x): requests per second. */
+export const RateLimit = Type.Integer({ minimum: 1, maximum: 65_535 });
+
 /** Svix list parameters: `limit` (1–250, default 50), `iterator` (opaque; a leading `-` pages backwards), `order`. */
 export const IteratorQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
