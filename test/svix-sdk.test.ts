@@ -114,6 +114,17 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     await svix.endpoint.rotateSecret(app.id, made.id, { key: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
     expect((await svix.endpoint.getSecret(app.id, made.id)).key).toBe('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
 
+    await svix.endpoint.updateHeaders(app.id, made.id, { headers: { 'X-Team': 'b', Authorization: 'Bearer s3cret-value' } });
+    const headers = await svix.endpoint.getHeaders(app.id, made.id);
+    expect(headers.headers).toEqual({ 'X-Team': 'b' });
+    expect(headers.sensitive.map((name) => name.toLowerCase())).toEqual(['authorization']);
+    expect(JSON.stringify(headers)).not.toContain('s3cret-value');
+    await svix.endpoint.patchHeaders(app.id, made.id, { headers: { 'X-Extra': '1' }, deleteHeaders: ['X-Team'] });
+    const patchedHeaders = await svix.endpoint.getHeaders(app.id, made.id);
+    expect(patchedHeaders.headers).toEqual({ 'X-Extra': '1' });
+    expect(patchedHeaders.sensitive).toHaveLength(1);
+    await svix.health.get();
+
     await svix.endpoint.delete(app.id, made.id);
     expect(await statusOf(svix.endpoint.get(app.id, made.id))).toBe(404);
   });

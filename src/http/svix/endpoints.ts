@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import { isSensitiveHeader } from '../../domain/sensitive-headers.js';
 import type { Webhook } from '../../domain/models.js';
 import * as endpoints from '../../services/endpoints.js';
 import type { WebhookInput } from '../../services/webhook-rules.js';
@@ -178,6 +179,48 @@ export async function endpointRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(204).send();
     },
   );
+  app.get(
+    `${item}/headers`,
+    {
+      onRequest: app.guard('webhooks:read'),
+      schema: {
+        ...common,
+        summary: "An endpoint's custom headers (Svix): credential-like ones are named in `sensitive`, their values never shown",
+        params: EndpointParams,
+        response: { 200: Type.Object({ headers: Type.Record(Type.String(), Type.String()), sensitive: Type.Array(Type.String()) }), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { headers } = (await endpointOf(request)).webhook;
+      const names = Object.keys(headers);
+      return {
+        headers: Object.fromEntries(names.filter((name) => !isSensitiveHeader(name)).map((name) => [name, headers[name]!])),
+        sensitive: names.filter(isSensitiveHeader),
+      };
+    },
+  );
+  for (const [method, replace] of [['PUT', true], ['PATCH', false]] as const) {
+    app.route({
+      method,
+      url: `${item}/headers`,
+      onRequest: app.guard('webhooks:write'),
+      schema: {
+        ...common,
+        summary: replace ? "Replace an endpoint's custom headers (Svix)" : "Add, change or delete (deleteHeaders) an endpoint's custom headers (Svix)",
+        params: EndpointParams,
+        body: Type.Object({ headers: Type.Record(Type.String(), Type.String()), ...(!replace && { deleteHeaders: Type.Optional(Type.Array(Type.String(), { maxItems: 100 })) }) }),
+        response: { 204: Type.Null(), ...errorResponses(422) },
+      },
+      handler: async (request, reply) => {
+        const { realm, webhook } = await endpointOf(request);
+        const body = request.body as { headers: Record<string, string>; deleteHeaders?: string[] };
+        const dropped = new Set((body.deleteHeaders ?? []).map((name) => name.toLowerCase()));
+        const kept = replace ? {} : Object.fromEntries(Object.entries(webhook.headers).filter(([name]) => !dropped.has(name.toLowerCase())));
+        await webhooks.updateWebhook(ctx, realm, webhook.id, { headers: { ...kept, ...body.headers } });
+        return reply.status(204).send();
+      },
+    });
+  }
   app.get(
     `${item}/secret`,
     {

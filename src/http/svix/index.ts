@@ -18,4 +18,6 @@ export async function svixSurface(app: FastifyInstance): Promise<void> {
   await app.register(messageRoutes);
   await app.register(eventTypeRoutes);
   await app.register(attemptRoutes);
+  // Svix's health check: 204 while hookd serves (its readiness, database included, is /readyz).
+  app.get('/health', { schema: { tags: ['svix'], summary: 'Health (Svix)', response: { 204: { type: 'null' } } } }, async (_request, reply) => reply.status(204).send());
 }
