@@ -1,4 +1,5 @@
 import { AppError } from '../domain/errors.js';
+import { replacedOrKept } from '../domain/replace-semantics.js';
 import { newUuid } from '../domain/ids.js';
 import type { Workspace } from '../domain/models.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
@@ -68,13 +69,12 @@ export async function updateApplication(
   replace: boolean,
 ): Promise<Workspace> {
   const current = await findApplication(ctx, idOrUid);
-  const fill = <T>(value: T | undefined, empty: T): T | undefined => (value !== undefined ? value : replace ? empty : undefined);
   try {
     const updated = await workspaces.updateWorkspace(ctx.store.db, current.id, {
       name: input.name,
-      uid: fill(input.uid, null),
-      metadata: fill(input.metadata, {}),
-      rateLimitPerS: fill(input.rateLimitPerS, null),
+      uid: replacedOrKept(input.uid, null, replace),
+      metadata: replacedOrKept(input.metadata, {}, replace),
+      rateLimitPerS: replacedOrKept(input.rateLimitPerS, null, replace),
       now: ctx.clock.now(),
     });
     if (!updated) throw new AppError('workspace_not_found', 'application not found');

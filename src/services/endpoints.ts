@@ -10,8 +10,7 @@ import { getWebhook } from './webhooks.js';
 
 /** The application a Svix route names (id or uid), as a realm for the webhook services; another tenant's is a 404. */
 export async function applicationRealm(ctx: ServiceContext, principal: Principal, appIdOrUid: string): Promise<{ app: Workspace; realm: WebhookRealm & { workspaceId: string } }> {
-  const app = await findApplication(ctx, appIdOrUid).catch(() => null);
-  if (!app) throw new AppError('workspace_not_found', 'application not found');
+  const app = await findApplication(ctx, appIdOrUid);
   requireWorkspaceAccess(principal, app.id);
   return { app, realm: { principal, workspaceId: app.id } };
 }

@@ -47,6 +47,10 @@ export interface PublishResult {
   replayed: boolean;
 }
 
+/** A publish's work for the rate limit: each new event's deliveries (at least one per event); a replay costs nothing more. */
+export const publishWork = (results: PublishResult[]): number =>
+  results.reduce((sum, result) => sum + (result.replayed ? 0 : Math.max(1, result.deliveries)), 0);
+
 /**
  * Publishes events: each event and one delivery per subscribed active webhook are written in one
  * transaction (the outbox; on PostgreSQL a lone event without an idempotency key is one statement), so

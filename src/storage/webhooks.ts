@@ -132,11 +132,8 @@ export async function findWebhookByUid(db: Db, workspaceId: string, uid: string,
 }
 
 /** A Svix iterator page of a workspace's webhooks in `seq` order (`limit + 1` rows), like workspacesAround. */
-export async function webhooksAround(db: Db, scope: { workspaceId: string; createdBy?: string | null }, position: SeqPosition, box: Sealer): Promise<Webhook[]> {
-  let query = db.selectFrom('webhooks').selectAll().where('workspace_id', '=', scope.workspaceId);
-  if (scope.createdBy === null) query = query.where('created_by', 'is', null);
-  else if (scope.createdBy !== undefined) query = query.where('created_by', '=', scope.createdBy);
-  const rows = await fetchAroundSeq(query, position);
+export async function webhooksAround(db: Db, scope: WebhookScope & { workspaceId: string }, position: SeqPosition, box: Sealer): Promise<Webhook[]> {
+  const rows = await fetchAroundSeq(webhooksWithin(db, scope), position);
   return rows.map((row) => toWebhook(row, box));
 }
 
@@ -160,6 +157,12 @@ const COLUMNS = { tenant_id: 'webhooks.workspace_id', workspace_id: 'webhooks.wo
 
 /** One page of webhooks within `scope`. */
 export async function listWebhooks(db: Db, scope: WebhookScope, request: ListRequest, box: Sealer): Promise<Page<Webhook>> {
+  const page = await fetchPage(webhooksWithin(db, scope), request, COLUMNS);
+  return { ...page, items: page.items.map((row) => toWebhook(row, box)) };
+}
+
+/** The webhooks within `scope`, as a query every list starts from. */
+function webhooksWithin(db: Db, scope: WebhookScope) {
   let query = db.selectFrom('webhooks').selectAll('webhooks');
   if (scope.workspaceId !== undefined) query = query.where('webhooks.workspace_id', '=', scope.workspaceId);
   if (scope.createdBy === null) query = query.where('webhooks.created_by', 'is', null);
@@ -169,8 +172,7 @@ export async function listWebhooks(db: Db, scope: WebhookScope, request: ListReq
     const inPartner = db.selectFrom('workspaces').select('id').where('partner_id', '=', scope.partnerId);
     query = query.where('webhooks.workspace_id', 'in', inPartner);
   }
-  const page = await fetchPage(query, request, COLUMNS);
-  return { ...page, items: page.items.map((row) => toWebhook(row, box)) };
+  return query;
 }
 
 export type WebhookChanges = Partial<{

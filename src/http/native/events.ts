@@ -22,10 +22,6 @@ const PublishBody = Type.Union([
 ]);
 type PublishBody = service.PublishInput | { events: service.PublishInput[] };
 
-/** A publish's work for the rate limit: each new event's deliveries (at least one per event); a replay costs nothing more. */
-const workOf = (results: { deliveries: number; replayed: boolean }[]): number =>
-  results.reduce((sum, result) => sum + (result.replayed ? 0 : Math.max(1, result.deliveries)), 0);
-
 /** Applies the `Idempotency-Key` header (Stripe's and Svix's convention) to a publish body. */
 function withIdempotencyHeader(body: PublishBody, header: string | string[] | undefined): PublishBody {
   if (typeof header !== 'string') return body;
@@ -77,11 +73,11 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       const body = withIdempotencyHeader(request.body as PublishBody, request.headers['idempotency-key']);
       if ('events' in body) {
         const results = await service.publishEvents(ctx, workspaceId, body.events, (i) => ['body', 'events', i]);
-        await app.chargeWork(request, workOf(results));
+        await app.chargeWork(request, service.publishWork(results));
         return reply.status(202).send(results.map(({ id, deliveries }) => ({ id, deliveries })));
       }
       const [result] = await service.publishEvents(ctx, workspaceId, [body], () => ['body']);
-      await app.chargeWork(request, workOf([result!]));
+      await app.chargeWork(request, service.publishWork([result!]));
       return reply.status(result!.replayed ? 200 : 202).send({ id: result!.id, deliveries: result!.deliveries });
     },
   );

@@ -5,7 +5,7 @@ import * as service from '../../services/applications.js';
 import { deleteWorkspace } from '../../services/workspaces.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { IteratorQuery, iteratorPage, RateLimit, readIteratorQuery, Uid } from './schemas.js';
+import { IteratorQuery, ListResponse, RateLimit, readIteratorQuery, Uid } from './schemas.js';
 
 const ApplicationFields = {
   uid: Type.Optional(Nullable(Uid)),
@@ -59,7 +59,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     '/app',
     {
       onRequest: admin,
-      schema: { ...common, summary: 'List applications (Svix)', querystring: IteratorQuery, response: { 200: iteratorPage(ApplicationOut), ...errorResponses(422) } },
+      schema: { ...common, summary: 'List applications (Svix)', querystring: IteratorQuery, response: { 200: ListResponse(ApplicationOut), ...errorResponses(422) } },
     },
     async (request) => {
       const page = await service.listApplications(ctx, readIteratorQuery(request.query));

@@ -7,7 +7,7 @@ import type { AttemptRow } from '../../storage/deliveries.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { iteratorPage } from './schemas.js';
+import { ListResponse } from './schemas.js';
 
 // Svix's MessageStatus: 0 success, 1 pending, 2 fail, 3 sending. An attempt has ended: 0 or 2.
 const SUCCESS = 0;
@@ -59,7 +59,7 @@ export async function attemptRoutes(app: FastifyInstance): Promise<void> {
   const { ctx } = app.deps;
   const common = { tags: ['svix'], security: bearerSecurity };
   const realmOf = async (request: FastifyRequest) => (await applicationRealm(ctx, principalOf(request), (request.params as { app_id: string }).app_id)).realm;
-  const page = iteratorPage(AttemptOut);
+  const page = ListResponse(AttemptOut);
 
   /** Lists with the query's filters; a pending/sending status or a channel matches no ended attempt. */
   const list = async (realm: Awaited<ReturnType<typeof realmOf>>, query: Query, scope: { webhookId?: string; eventId?: string }) => {

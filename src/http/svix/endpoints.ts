@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import { replacedOrKept } from '../../domain/replace-semantics.js';
 import { isSensitiveHeader } from '../../domain/sensitive-headers.js';
 import type { Webhook } from '../../domain/models.js';
 import * as endpoints from '../../services/endpoints.js';
@@ -9,7 +10,7 @@ import * as webhooks from '../../services/webhooks.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { IteratorQuery, iteratorPage, RateLimit, readIteratorQuery, Uid } from './schemas.js';
+import { IteratorQuery, ListResponse, RateLimit, readIteratorQuery, Uid } from './schemas.js';
 
 const EventTypeNames = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 1000 });
 // Svix's EndpointIn; 1.x SDKs send filterTypes and rateLimit, 2.x eventTypes and throttleRate.
@@ -96,17 +97,17 @@ function webhookInputOf(body: EndpointBody, replace: boolean): WebhookInput {
   if (body.channels?.length) {
     throw new AppError('validation_failed', 'channels are not supported', [{ loc: ['body', 'channels'], msg: 'channels are not supported by hookd yet', type: 'not_supported' }]);
   }
-  const pick = <T>(value: T | undefined, empty: T): T | undefined => (value !== undefined ? value : replace ? empty : undefined);
   const types = body.eventTypes !== undefined ? body.eventTypes : body.filterTypes;
   const rate = body.throttleRate !== undefined ? body.throttleRate : body.rateLimit;
   return {
     url: body.url,
-    uid: pick(body.uid, null),
-    description: pick(body.description, ''),
-    is_active: body.disabled === undefined ? (replace ? true : undefined) : !body.disabled,
-    events: types === undefined ? (replace ? ['*'] : undefined) : (types ?? ['*']),
-    rate_limit_per_s: pick(rate, null),
-    metadata: pick(body.metadata, {}),
+    uid: replacedOrKept(body.uid, null, replace),
+    description: replacedOrKept(body.description, '', replace),
+    is_active: replacedOrKept(body.disabled === undefined ? undefined : !body.disabled, true, replace),
+    // null (like absent on a create) means every event type.
+    events: replacedOrKept(types === undefined ? undefined : (types ?? ['*']), ['*'], replace),
+    rate_limit_per_s: replacedOrKept(rate, null, replace),
+    metadata: replacedOrKept(body.metadata, {}, replace),
     ...(body.headers && { headers: body.headers }),
     ...(body.secret && { secret: body.secret }),
   };
@@ -128,7 +129,7 @@ export async function endpointRoutes(app: FastifyInstance): Promise<void> {
     base,
     {
       onRequest: app.guard('webhooks:read'),
-      schema: { ...common, summary: "List an application's endpoints (Svix)", params: AppParams, querystring: IteratorQuery, response: { 200: iteratorPage(EndpointOut), ...errorResponses(422) } },
+      schema: { ...common, summary: "List an application's endpoints (Svix)", params: AppParams, querystring: IteratorQuery, response: { 200: ListResponse(EndpointOut), ...errorResponses(422) } },
     },
     async (request) => {
       const realm = await realmOf(request);

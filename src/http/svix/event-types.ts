@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import { replacedOrKept } from '../../domain/replace-semantics.js';
 import type { EventType } from '../../domain/models.js';
 import * as catalog from '../../services/catalog.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { iteratorPage } from './schemas.js';
+import { ListResponse } from './schemas.js';
 
 // Svix keeps versioned schemas ({"1": {...}}); hookd keeps one, served and accepted as version "1".
 const Schemas = Nullable(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())));
@@ -57,14 +58,13 @@ export const eventTypeJson = (type: EventType, withContent = true) => ({
 function changesOf(body: Body, replace: boolean): catalog.EventTypeChanges {
   const versions = body.schemas ? Object.keys(body.schemas).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)) : [];
   const schema = body.schemas === undefined ? undefined : versions.length ? body.schemas![versions[versions.length - 1]!]! : null;
-  const pick = <T>(value: T | undefined, empty: T): T | undefined => (value !== undefined ? value : replace ? empty : undefined);
   return {
-    description: pick(body.description, ''),
-    schema: pick(schema, null),
-    archived: pick(body.archived, false),
-    deprecated: pick(body.deprecated, false),
-    groupName: pick(body.groupName, null),
-    featureFlag: pick(body.featureFlag, null),
+    description: replacedOrKept(body.description, '', replace),
+    schema: replacedOrKept(schema, null, replace),
+    archived: replacedOrKept(body.archived, false, replace),
+    deprecated: replacedOrKept(body.deprecated, false, replace),
+    groupName: replacedOrKept(body.groupName, null, replace),
+    featureFlag: replacedOrKept(body.featureFlag, null, replace),
   };
 }
 
@@ -77,7 +77,7 @@ export async function eventTypeRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/event-type',
-    { onRequest: admin, schema: { ...common, summary: 'List event types by name (Svix)', querystring: ListQuery, response: { 200: iteratorPage(EventTypeOut), ...errorResponses(422) } } },
+    { onRequest: admin, schema: { ...common, summary: 'List event types by name (Svix)', querystring: ListQuery, response: { 200: ListResponse(EventTypeOut), ...errorResponses(422) } } },
     async (request) => {
       const query = request.query as { limit?: number; iterator?: string; include_archived?: boolean; with_content?: boolean };
       const limit = query.limit ?? 50;

@@ -3,12 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import type { PublishedEvent } from '../../domain/models.js';
 import { applicationRealm } from '../../services/endpoints.js';
-import { publishEvents } from '../../services/events.js';
+import { publishEvents, publishWork } from '../../services/events.js';
 import * as messages from '../../services/messages.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { iteratorPage, Uid } from './schemas.js';
+import { ListResponse, Uid } from './schemas.js';
 
 const MessageIn = Type.Object({
   eventType: Type.String({ minLength: 1, maxLength: 256 }),
@@ -96,7 +96,7 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       const body = request.body as MessageBody;
       refuseUnsupported(body);
       const [result] = await publishEvents(ctx, realm.workspaceId, [{ type: body.eventType, data: body.payload, ...(body.eventId && { external_id: body.eventId }) }], () => ['body']);
-      await app.chargeWork(request, Math.max(1, result!.deliveries));
+      await app.chargeWork(request, publishWork([result!]));
       const event = await messages.findMessage(ctx, null, realm.workspaceId, result!.id);
       return reply.status(202).send(messageJson(event, withContent(request)));
     },
@@ -105,7 +105,7 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     '/app/:app_id/msg',
     {
       onRequest: app.guard('deliveries:read'),
-      schema: { ...common, summary: "List an application's messages, newest first (Svix)", params: AppParams, querystring: MessageListQuery, response: { 200: iteratorPage(MessageOut), ...errorResponses(422) } },
+      schema: { ...common, summary: "List an application's messages, newest first (Svix)", params: AppParams, querystring: MessageListQuery, response: { 200: ListResponse(MessageOut), ...errorResponses(422) } },
     },
     async (request) => {
       const realm = await realmOf(request);

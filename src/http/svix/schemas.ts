@@ -14,7 +14,7 @@ export const IteratorQuery = Type.Object({
 });
 
 /** Svix's ListResponse: `{data, iterator, prevIterator, done}`. */
-export const iteratorPage = (item: TSchema) =>
+export const ListResponse = (item: TSchema) =>
   Type.Object({ data: Type.Array(item), iterator: Type.Union([Type.String(), Type.Null()]), prevIterator: Type.Union([Type.String(), Type.Null()]), done: Type.Boolean() });
 
 export function readIteratorQuery(query: unknown): { limit: number; iterator?: string; descending: boolean } {
