@@ -54,6 +54,8 @@ export interface Config {
    * in answers; without it links are root-relative, never built from the request's Host header.
    */
   readonly publicUrl: string | null;
+  /** Origins that may frame the customer portal (`HOOKD_PORTAL_ORIGINS`, space or comma separated); none by default. */
+  readonly portalOrigins: readonly string[];
   readonly secretGraceMs: number;
   readonly maxInFlight: number;
   readonly webhookConcurrency: number;
@@ -171,6 +173,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     logFormat: logFormat(oneOf(read('HOOKD_LOG_FORMAT'), 'HOOKD_LOG_FORMAT', LOG_FORMATS, 'auto'), dev, overrides.terminal ?? false),
     metricsToken: read('HOOKD_METRICS_TOKEN') ?? null,
     publicUrl: url(read('HOOKD_PUBLIC_URL'), 'HOOKD_PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
+    portalOrigins: Object.freeze(origins(read('HOOKD_PORTAL_ORIGINS'), 'HOOKD_PORTAL_ORIGINS')),
     secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
     maxInFlight,
     webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),
@@ -182,6 +185,23 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     authFailuresPerMinute: integer(read('HOOKD_AUTH_FAILURE_LIMIT'), 'HOOKD_AUTH_FAILURE_LIMIT', 60, 0, 1_000_000),
   };
   return Object.freeze(config);
+}
+
+/** A list of `scheme://host[:port]` origins, each checked: a typo must not silently open framing wider or shut it. */
+function origins(text: string | undefined, name: string): string[] {
+  if (text === undefined) return [];
+  return text.split(/[\s,]+/).filter(Boolean).map((item) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(item);
+    } catch {
+      throw new ConfigError(name, `has ${JSON.stringify(item)}, which is not an origin such as https://app.example.com`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== item.replace(/\/+$/, '')) {
+      throw new ConfigError(name, `has ${JSON.stringify(item)}, which is not an origin such as https://app.example.com`);
+    }
+    return parsed.origin;
+  });
 }
 
 function parseDatabaseUrl(

@@ -82,7 +82,12 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     expect(made.id).toMatch(/^wh_/);
     expect((await svix.endpoint.get(app.id, 'billing')).id).toBe(made.id);
     expect(await statusOf(svix.endpoint.create(app.id, { url, uid: 'billing' }))).toBe(409);
-    expect(await statusOf(svix.endpoint.create(app.id, { url, channels: ['project-1'] }))).toBe(422);
+    expect(await statusOf(svix.endpoint.create(app.id, { url, channels: ['project 1'] }))).toBe(422);
+    const onChannels = await svix.endpoint.create(app.id, { url, channels: ['project-1', 'team_2'] });
+    expect(onChannels.channels?.sort()).toEqual(['project-1', 'team_2']);
+    expect((await svix.endpoint.patch(app.id, onChannels.id, { description: 'kept' })).channels?.sort()).toEqual(['project-1', 'team_2']);
+    expect((await svix.endpoint.update(app.id, onChannels.id, { url })).channels).toBeNull();
+    await svix.endpoint.delete(app.id, onChannels.id);
     // The endpoint is the app's webhook on the native surface too.
     const native = await h.request('GET', `/api/v1/workspaces/${app.id}/webhooks/${made.id}`);
     expect(native.body).toMatchObject({ url, events: ['job.completed'], rate_limit_per_s: 5 });
@@ -141,7 +146,14 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     expect(native.body.deliveries).toHaveLength(1);
     expect(await statusOf(svix.message.create(app.id, { eventType: 'job.completed', payload: { job: 2 }, eventId: 'job-1' }))).toBe(409);
     expect(await statusOf(svix.message.create(app.id, { eventType: 'no.such.type', payload: {} }))).toBe(422);
-    expect(await statusOf(svix.message.create(app.id, { eventType: 'job.completed', payload: {}, channels: ['c'] }))).toBe(422);
+    const tagged = await svix.application.create({ name: 'Tagged' });
+    const onChannel = await svix.message.create(tagged.id, { eventType: 'job.completed', payload: {}, channels: ['c_1'], tags: ['t.1'] });
+    await svix.message.create(tagged.id, { eventType: 'job.completed', payload: {} });
+    expect(onChannel).toMatchObject({ channels: ['c_1'], tags: ['t.1'] });
+    expect(await statusOf(svix.message.create(app.id, { eventType: 'job.completed', payload: {}, channels: ['c 1'] }))).toBe(422);
+    expect((await svix.message.list(tagged.id, { channel: 'c_1' })).data.map((m) => m.id)).toEqual([onChannel.id]);
+    expect((await svix.message.list(tagged.id, { channel: 'cx1' })).data).toHaveLength(0);
+    expect((await svix.message.list(tagged.id, { tag: 't.1' })).data.map((m) => m.id)).toEqual([onChannel.id]);
     expect((await svix.message.get(app.id, 'job-1')).id).toBe(sent.id);
     expect((await svix.message.get(app.id, sent.id, { withContent: false })).payload).toEqual({});
 
@@ -154,7 +166,6 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     expect(second.data.map((m) => m.id)).toEqual([later[0], sent.id]);
     expect(second.done).toBe(true);
     expect((await svix.message.list(app.id, { eventTypes: ['job.failed'] })).data).toHaveLength(0);
-    expect((await svix.message.list(app.id, { channel: 'c' })).data).toHaveLength(0);
 
     const other = new Svix(await h.keyFor((await svix.application.create({ name: 'other' })).id), { serverUrl: h.hookd.url! });
     expect(await statusOf(other.message.get(app.id, sent.id))).toBe(404);
@@ -200,6 +211,33 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
       const paged = await client.messageAttempt.listByEndpoint(app.id, endpoint.id, { limit: 1 });
       expect(paged.done).toBe(false);
       expect((await client.messageAttempt.listByEndpoint(app.id, endpoint.id, { limit: 1, iterator: paged.iterator! })).data).toHaveLength(1);
+    } finally {
+      await delivering.close();
+      await receiver.close();
+    }
+  });
+
+  it('routes messages by channel as Svix does: endpoints without channels get every message, others only their channels', async () => {
+    const delivering = await startTestHookd(store, { HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true' }, { listen: true });
+    const receiver = await Receiver.start();
+    try {
+      const client = new Svix(TEST_ADMIN_KEY, { serverUrl: delivering.hookd.url! });
+      const app = await client.application.create({ name: 'Channels' });
+      await client.endpoint.create(app.id, { url: `${receiver.url}/all` });
+      await client.endpoint.create(app.id, { url: `${receiver.url}/ch_1`, channels: ['ch_1'] });
+      await client.endpoint.create(app.id, { url: `${receiver.url}/chx1`, channels: ['chx1', 'other'] });
+      const sent = async (channels?: string[]) => {
+        const before = receiver.requests.length;
+        const message = await client.message.create(app.id, { eventType: 'job.completed', payload: { channels: channels ?? null }, ...(channels && { channels }) });
+        const deliveries = (await delivering.request('GET', `/api/v1/workspaces/${app.id}/events/${message.id}`)).body.deliveries.length as number;
+        await receiver.waitFor(before + deliveries);
+        return receiver.requests.slice(before).map((r) => r.path).sort();
+      };
+      expect(await sent()).toEqual(['/all']);
+      // `_` is a channel character, not a wildcard: ch_1 does not reach chx1.
+      expect(await sent(['ch_1'])).toEqual(['/all', '/ch_1']);
+      expect(await sent(['other', 'ch_1'])).toEqual(['/all', '/ch_1', '/chx1']);
+      expect(await sent(['nobody'])).toEqual(['/all']);
     } finally {
       await delivering.close();
       await receiver.close();

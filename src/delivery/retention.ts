@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Store } from '../storage/database.js';
 import { pruneBefore } from '../storage/prune.js';
 import { pruneRateLimitBuckets } from '../storage/rate-limit-buckets.js';
+import { prunePortalSessions } from '../storage/portal-sessions.js';
 import { IDEMPOTENCY_REPLAY_MS, pruneIdempotentRequests } from '../storage/idempotent-requests.js';
 
 // A rate-limit bucket untouched this long has refilled long ago; forgetting it changes nothing.
@@ -32,6 +33,7 @@ export class RetentionJob {
     const pass = pruneBefore(this.store.db, now - this.retentionMs).then(async (removed) => {
       await pruneRateLimitBuckets(this.store.db, now - IDLE_BUCKET_MS);
       await pruneIdempotentRequests(this.store.db, now - IDEMPOTENCY_REPLAY_MS);
+      await prunePortalSessions(this.store.db, now);
       return removed;
     });
     this.#running = pass.catch(() => {});

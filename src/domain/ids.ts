@@ -6,6 +6,10 @@ export const newWebhookId = (): string => `wh_${randomUUID()}`;
 export const newEventId = (): string => `evt_${randomUUID().replaceAll('-', '')}`;
 /** A new API key record id. */
 export const newApiKeyId = (): string => `key_${randomUUID().replaceAll('-', '')}`;
+/** A new portal session record id. */
+export const newPortalSessionId = (): string => `ps_${randomUUID().replaceAll('-', '')}`;
+/** A new portal session token: `hkp_` + 32 random bytes, base64url (the prefix tells it from an API key). */
+export const newPortalToken = (): string => `hkp_${randomBytes(32).toString('base64url')}`;
 /** A new UUID for workspaces and templates. */
 export const newUuid = (): string => randomUUID();
 /** A new API key secret: `hk_` + 32 random bytes, base64url. */

@@ -32,6 +32,17 @@ export interface ApiKey {
   revokedAt: number | null;
 }
 
+/** A customer-portal session: a Bearer credential for one workspace, until it expires or is revoked. */
+export interface PortalSession {
+  id: string;
+  workspaceId: string;
+  readOnly: boolean;
+  userId: string | null;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
 export interface EventType {
   name: string;
   description: string;
@@ -65,6 +76,8 @@ export interface Webhook {
   uid: string | null;
   /** `envelope`: hookd's event JSON; `svix`: the event's data alone, with svix-* headers too (Svix-made endpoints). */
   payloadFormat: 'envelope' | 'svix';
+  /** Svix channels: only messages on one of them reach it; null: every message (PRODUCT.md, Svix surface). */
+  channels: string[] | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -102,6 +115,9 @@ export interface PublishedEvent {
   idempotencyKey: string | null;
   /** Svix message `eventId`, or null. */
   externalId: string | null;
+  /** Svix message channels and tags, or null. */
+  channels: string[] | null;
+  tags: string[] | null;
   createdAt: number;
 }
 

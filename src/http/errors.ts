@@ -11,6 +11,7 @@ export const ERROR_CATALOG = {
   route_not_found: [404, 'no such route'],
   workspace_not_found: [404, 'workspace not found'],
   api_key_not_found: [404, 'API key not found'],
+  portal_session_not_found: [404, 'portal session not found'],
   webhook_not_found: [404, 'webhook not found'],
   event_not_found: [404, 'event not found'],
   event_type_not_found: [404, 'event type not found'],

@@ -5,6 +5,7 @@ import { isScope, type Scope } from '../domain/scopes.js';
 import * as apiKeys from '../storage/api-keys.js';
 import { hashApiKey } from './api-keys.js';
 import type { ServiceContext } from './context.js';
+import { findLiveSession, isPortalToken, portalScopes } from './portal-sessions.js';
 import type { Principal } from './principal.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -24,11 +25,19 @@ export class Authenticator {
     this.#jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : null;
   }
 
-  /** Resolves the credential; `hk_…` is an API key, three dot-separated parts a JWT. */
+  /** Resolves the credential; `hkp_…` is a portal session, three dot-separated parts a JWT, anything else an API key. */
   async authenticate(credential: string | undefined): Promise<Principal> {
     if (!credential) throw new AppError('unauthorized', 'missing credentials');
+    if (isPortalToken(credential)) return this.#fromPortalToken(credential);
     if (credential.split('.').length === 3) return this.#fromJwt(credential);
     return this.#fromApiKey(credential);
+  }
+
+  async #fromPortalToken(token: string): Promise<Principal> {
+    const session = await findLiveSession(this.#ctx, token);
+    if (!session) throw new AppError('unauthorized', 'invalid, expired or revoked portal session');
+    // The session id stands for the credential (budgets, idempotency keys); sessions go with their workspace.
+    return { kind: 'workspace', workspaceId: session.workspaceId, userId: session.userId, scopes: portalScopes(session), keyId: session.id };
   }
 
   async #fromApiKey(secret: string): Promise<Principal> {

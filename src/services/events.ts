@@ -38,6 +38,9 @@ export interface PublishInput {
   idempotency_key?: string;
   /** Svix message `eventId`: unique in the workspace for good; a repeat is a 409. */
   external_id?: string;
+  /** Svix message channels (only webhooks without channels or on one of them receive it) and tags. */
+  channels?: string[];
+  tags?: string[];
 }
 
 export interface PublishResult {
@@ -104,9 +107,13 @@ export async function publishEvents(
 async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, inputs: PublishInput[]): Promise<PublishResult[]> {
   const now = ctx.clock.now();
   const subscribers = new Map<string, string[]>();
-  for (const type of new Set(inputs.map((input) => input.type))) subscribers.set(type, await subscribedWebhookIds(trx, workspaceId, type));
+  const audience = (input: PublishInput): string => JSON.stringify([input.type, input.channels ?? []]);
+  for (const input of inputs) {
+    const key = audience(input);
+    if (!subscribers.has(key)) subscribers.set(key, await subscribedWebhookIds(trx, workspaceId, input.type, input.channels));
+  }
   // Bounded before anything is written: one request may not flood the queue (and hold the writer) for everyone.
-  const planned = inputs.reduce((sum, input) => sum + subscribers.get(input.type)!.length, 0);
+  const planned = inputs.reduce((sum, input) => sum + subscribers.get(audience(input))!.length, 0);
   if (planned > ctx.config.maxDeliveriesPerRequest) {
     throw validationError([
       {
@@ -134,7 +141,7 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
     if (input.external_id !== undefined && (await events.findEventByExternalId(trx, workspaceId, input.external_id))) {
       throw new AppError('message_event_id_exists', `a message with eventId '${input.external_id}' exists in this application`);
     }
-    const webhookIds = subscribers.get(input.type)!;
+    const webhookIds = subscribers.get(audience(input))!;
     const event = outboxEvent(workspaceId, input, now);
     await writeEventWithDeliveries(trx, event, webhookIds);
     results.push({ id: event.id, deliveries: webhookIds.length, replayed: false });
@@ -146,7 +153,17 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
 function outboxEvent(workspaceId: string, input: PublishInput, createdAt: number): OutboxEvent {
   const idempotencyKey = input.idempotency_key ?? null;
   const requestHashOf = idempotencyKey === null ? null : requestHash(input);
-  return newOutboxEvent({ workspaceId, type: input.type, data: input.data, createdAt, idempotencyKey, requestHash: requestHashOf, externalId: input.external_id ?? null });
+  return newOutboxEvent({
+    workspaceId,
+    type: input.type,
+    data: input.data,
+    createdAt,
+    idempotencyKey,
+    requestHash: requestHashOf,
+    externalId: input.external_id ?? null,
+    channels: input.channels,
+    tags: input.tags,
+  });
 }
 
 /** What makes two publishes under one idempotency key the same request: their type and data. */

@@ -25,7 +25,7 @@ export async function listMessages(
   ctx: ServiceContext,
   principal: Principal,
   workspaceId: string,
-  options: { limit: number; iterator?: string; types?: string[]; before?: number; after?: number },
+  options: { limit: number; iterator?: string; types?: string[]; before?: number; after?: number; channel?: string; tag?: string },
 ): Promise<IteratorPage<PublishedEvent>> {
   const { position, backwards } = readIterator(options.iterator);
   const owner = await visibleOwner(ctx, principal, workspaceId);

@@ -11,6 +11,8 @@ export interface WebhookInput {
   uid?: string | null;
   /** Set at create only: Svix-made endpoints get `svix`. */
   payload_format?: 'envelope' | 'svix';
+  /** Svix channels (null: every message). */
+  channels?: string[] | null;
   url?: string;
   events?: string[];
   name?: string | null;

@@ -68,6 +68,7 @@ export async function createWebhook(
       workspaceId,
       uid: input.uid ?? null,
       payloadFormat: input.payload_format ?? 'envelope',
+      channels: input.channels ?? null,
       name: input.name ?? null,
       description: input.description ?? null,
       url: input.url,
@@ -153,6 +154,7 @@ export async function updateWebhook(
       current.id,
       {
         uid: input.uid,
+        channels: input.channels,
         name: input.name,
         description: input.description,
         url: input.url,

@@ -1,6 +1,8 @@
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { PublishedEvent } from '../domain/models.js';
+import { readJson } from './json-column.js';
+import { escapeLike } from './subscriptions.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { Database, Db, EventsTable } from './schema.js';
 
@@ -12,6 +14,8 @@ const toEvent = (row: Selectable<EventsTable>): PublishedEvent => ({
   data: (JSON.parse(row.payload) as { data: unknown }).data,
   idempotencyKey: row.idempotency_key,
   externalId: row.external_id,
+  channels: readJson<string[] | null>(row.channels, null),
+  tags: readJson<string[] | null>(row.tags, null),
   createdAt: row.created_at,
 });
 
@@ -34,13 +38,16 @@ export async function eventsAround(
   db: Db,
   workspaceId: string,
   position: SeqPosition,
-  filter: { types?: string[]; before?: number; after?: number; owner?: string },
+  filter: { types?: string[]; before?: number; after?: number; owner?: string; channel?: string; tag?: string },
 ): Promise<PublishedEvent[]> {
   let query = db.selectFrom('events').selectAll('events').where('events.workspace_id', '=', workspaceId);
   if (filter.owner !== undefined) query = query.where(deliveredToOwner(filter.owner));
   if (filter.types?.length) query = query.where('type', 'in', filter.types);
   if (filter.before !== undefined) query = query.where('created_at', '<', filter.before);
   if (filter.after !== undefined) query = query.where('created_at', '>', filter.after);
+  // Lists stored as JSON arrays of [a-zA-Z0-9_.-] names: the quoted name is one exact element.
+  if (filter.channel !== undefined) query = query.where(sql<boolean>`channels like ${`%${escapeLike(JSON.stringify(filter.channel))}%`} escape '\\'`);
+  if (filter.tag !== undefined) query = query.where(sql<boolean>`tags like ${`%${escapeLike(JSON.stringify(filter.tag))}%`} escape '\\'`);
   return (await fetchAroundSeq(query, position)).map(toEvent);
 }
 

@@ -11,6 +11,8 @@ import { publishChecksMigration } from './migrations/008-publish-checks.js';
 import { fairClaimsMigration } from './migrations/009-fair-claims.js';
 import { secretDigestsMigration } from './migrations/010-secret-digests.js';
 import { svixApplicationsMigration } from './migrations/011-svix-applications.js';
+import { portalSessionsMigration } from './migrations/012-portal-sessions.js';
+import { channelsMigration } from './migrations/013-channels.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -26,6 +28,8 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '009-fair-claims': fairClaimsMigration,
     '010-secret-digests': secretDigestsMigration,
     '011-svix-applications': svixApplicationsMigration,
+    '012-portal-sessions': portalSessionsMigration,
+    '013-channels': channelsMigration,
   };
 }
 

@@ -16,6 +16,9 @@ export interface OutboxEvent {
   requestHash: string | null;
   /** Svix message `eventId` (unique in the workspace), or null. */
   externalId: string | null;
+  /** Svix message channels (they choose the subscribers) and tags; empty when none. */
+  channels: readonly string[];
+  tags: readonly string[];
   createdAt: number;
 }
 
@@ -28,6 +31,8 @@ export function newOutboxEvent(input: {
   idempotencyKey?: string | null;
   requestHash?: string | null;
   externalId?: string | null;
+  channels?: readonly string[];
+  tags?: readonly string[];
 }): OutboxEvent {
   const event = { id: newEventId(), type: input.type, createdAt: input.createdAt, workspaceId: input.workspaceId };
   return {
@@ -36,8 +41,13 @@ export function newOutboxEvent(input: {
     idempotencyKey: input.idempotencyKey ?? null,
     requestHash: input.requestHash ?? null,
     externalId: input.externalId ?? null,
+    channels: input.channels ?? [],
+    tags: input.tags ?? [],
   };
 }
+
+/** A list column: null when empty. */
+const jsonListOrNull = (list: readonly string[]): string | null => (list.length ? JSON.stringify(list) : null);
 
 // 9 bound values a row; SQLite allows 32 766 per statement, PostgreSQL 65 535.
 const DELIVERY_CHUNK = 1000;
@@ -62,6 +72,8 @@ export async function writeEventWithDeliveries(
       idempotency_key: event.idempotencyKey,
       external_id: event.externalId,
       request_hash: event.requestHash,
+      channels: jsonListOrNull(event.channels),
+      tags: jsonListOrNull(event.tags),
       created_at: event.createdAt,
     })
     .execute();
@@ -94,10 +106,10 @@ export async function writeEventWithDeliveries(
 export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promise<number> {
   const { rows } = await sql<{ deliveries: string }>`
     with subscribers as (
-      ${subscribersQuery(event.workspaceId, event.type)}
+      ${subscribersQuery(event.workspaceId, event.type, event.channels)}
     ), event as (
-      insert into events (id, workspace_id, type, payload, idempotency_key, created_at)
-      values (${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${event.createdAt})
+      insert into events (id, workspace_id, type, payload, idempotency_key, channels, tags, created_at)
+      values (${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${jsonListOrNull(event.channels)}, ${jsonListOrNull(event.tags)}, ${event.createdAt})
     ), created as (
       insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
       select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${event.createdAt}, ${event.createdAt}, ${event.createdAt}

@@ -30,6 +30,17 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+export interface PortalSessionsTable {
+  id: string;
+  workspace_id: string;
+  hash: string;
+  read_only: number;
+  user_id: string | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface EventTypesTable {
   name: string;
   description: string;
@@ -64,6 +75,8 @@ export interface WebhooksTable {
   workspace_id: string;
   /** Svix endpoint uid: caller-chosen, unique in the workspace, or null. */
   uid: string | null;
+  /** Svix channels the endpoint listens to, `|a|b|` (see subscriptions.ts), or null for every message. */
+  channels: string | null;
   /** `envelope` (hookd's event JSON) or `svix` (the payload itself, with svix-* headers). */
   payload_format: Generated<PayloadFormat>;
   name: string | null;
@@ -119,6 +132,9 @@ export interface EventsTable {
   external_id: string | null;
   /** SHA-256 of the type and data published under `idempotency_key`: a different request reusing it is a 409. */
   request_hash: string | null;
+  /** Svix message channels and tags, JSON arrays, or null. */
+  channels: string | null;
+  tags: string | null;
   created_at: number;
 }
 
@@ -179,6 +195,7 @@ export interface RateLimitBucketsTable {
 export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
+  portal_sessions: PortalSessionsTable;
   event_types: EventTypesTable;
   templates: TemplatesTable;
   webhooks: WebhooksTable;

@@ -2,23 +2,37 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from './schema.js';
 
 /**
- * The one subscription rule: the active webhooks of a workspace subscribed to exactly `type`, or to `*`.
+ * The one subscription rule: the active webhooks of a workspace subscribed to exactly `type`, or to `*`,
+ * and, as Svix's channels work, listening to no channel (they get every message) or to one of the
+ * event's `channels` (a message without channels reaches only webhooks without channels).
  * An indexed, case-sensitive equality on `webhook_subscriptions`, identical on both stores. Selects `id, seq`.
  */
-export function subscribersQuery(workspaceId: string, type: string): RawBuilder<{ id: string; seq: number }> {
+export function subscribersQuery(workspaceId: string, type: string, channels: readonly string[] = []): RawBuilder<{ id: string; seq: number }> {
   // Driven by the subscription index, then one lookup per match: at 10 000 webhooks an `id in (…)` form
   // let SQLite scan every webhook of the workspace (3.97 ms for 10 matches, against 0.3 ms this way;
   // bench/profile-subscriptions.ts). A webhook has one row per type, or only `*`, so it matches once.
+  const onChannel = channels.map((channel) => sql` or w.channels like ${`%|${escapeLike(channel)}|%`} escape '\\'`);
   return sql<{ id: string; seq: number }>`select w.id, w.seq from webhook_subscriptions s
     join webhooks w on w.id = s.webhook_id
-    where s.workspace_id = ${workspaceId} and s.event_type in (${type}, '*') and w.is_active = 1`;
+    where s.workspace_id = ${workspaceId} and s.event_type in (${type}, '*') and w.is_active = 1
+    and (w.channels is null${sql.join(onChannel, sql``)})`;
 }
 
-/** The ids of the webhooks subscribed to `type` in a workspace, oldest first. */
-export async function subscribedWebhookIds(db: Db, workspaceId: string, type: string): Promise<string[]> {
-  const { rows } = await sql<{ id: string }>`${subscribersQuery(workspaceId, type)} order by w.seq`.execute(db);
+/** The ids of the webhooks an event of `type` on `channels` reaches in a workspace, oldest first. */
+export async function subscribedWebhookIds(db: Db, workspaceId: string, type: string, channels: readonly string[] = []): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`${subscribersQuery(workspaceId, type, channels)} order by w.seq`.execute(db);
   return rows.map((row) => row.id);
 }
+
+/** A webhook's channels as stored: null (every message) or `|a|b|`, so one channel is one `like '%|a|%'`. */
+export const channelsColumn = (channels: readonly string[] | null): string | null =>
+  channels === null || channels.length === 0 ? null : `|${[...new Set(channels)].join('|')}|`;
+
+/** The channels of a stored `webhooks.channels`. */
+export const readChannels = (column: string | null): string[] | null => (column === null ? null : column.slice(1, -1).split('|'));
+
+/** `text` as a literal inside a LIKE pattern with `\` as its escape: `_` and `%` are valid channel characters. */
+export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The subscription rows a webhook's `events` make: each type once, or only `*`, which covers the rest. */
 export const subscribedTypes = (events: readonly string[]): string[] => (events.includes('*') ? ['*'] : [...new Set(events)]);

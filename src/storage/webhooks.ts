@@ -5,7 +5,7 @@ import { openHeaders, type Sealer, sealHeaders } from '../domain/sealed-headers.
 import { readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { Db, WebhooksTable } from './schema.js';
-import { replaceSubscriptions } from './subscriptions.js';
+import { channelsColumn, readChannels, replaceSubscriptions } from './subscriptions.js';
 import { inTransaction } from './transaction.js';
 
 type Row = Selectable<WebhooksTable>;
@@ -23,6 +23,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   workspaceId: row.workspace_id,
   uid: row.uid,
   payloadFormat: row.payload_format,
+  channels: readChannels(row.channels),
   name: row.name,
   description: row.description,
   url: row.url,
@@ -54,6 +55,7 @@ export interface NewWebhookRow {
   workspaceId: string;
   uid?: string | null;
   payloadFormat?: 'envelope' | 'svix';
+  channels?: string[] | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -89,6 +91,7 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
       workspace_id: input.workspaceId,
       uid: input.uid ?? null,
       payload_format: input.payloadFormat ?? 'envelope',
+      channels: channelsColumn(input.channels ?? null),
       name: input.name,
       description: input.description,
       url: input.url,
@@ -177,6 +180,7 @@ function webhooksWithin(db: Db, scope: WebhookScope) {
 
 export type WebhookChanges = Partial<{
   uid: string | null;
+  channels: string[] | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -197,6 +201,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
     .updateTable('webhooks')
     .set({
       ...(changes.uid !== undefined && { uid: changes.uid }),
+      ...(changes.channels !== undefined && { channels: channelsColumn(changes.channels) }),
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.description !== undefined && { description: changes.description }),
       ...(changes.url !== undefined && { url: changes.url }),

@@ -122,6 +122,7 @@ export async function deleteWorkspace(db: Db, id: string): Promise<boolean> {
   await db.deleteFrom('webhooks').where('workspace_id', '=', id).execute();
   await db.deleteFrom('events').where('workspace_id', '=', id).execute();
   await db.deleteFrom('api_keys').where('workspace_id', '=', id).execute();
+  await db.deleteFrom('portal_sessions').where('workspace_id', '=', id).execute();
   const result = await db.deleteFrom('workspaces').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../../domain/errors.js';
 import { replacedOrKept } from '../../domain/replace-semantics.js';
 import { isSensitiveHeader } from '../../domain/sensitive-headers.js';
 import type { Webhook } from '../../domain/models.js';
@@ -10,7 +9,7 @@ import * as webhooks from '../../services/webhooks.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { IteratorQuery, ListResponse, RateLimit, readIteratorQuery, Uid } from './schemas.js';
+import { Channels, IteratorQuery, ListResponse, RateLimit, readIteratorQuery, Uid } from './schemas.js';
 
 const EventTypeNames = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 1000 });
 // Svix's EndpointIn; 1.x SDKs send filterTypes and rateLimit, 2.x eventTypes and throttleRate.
@@ -20,7 +19,7 @@ const EndpointFields = {
   disabled: Type.Optional(Type.Boolean()),
   filterTypes: Type.Optional(Nullable(EventTypeNames)),
   eventTypes: Type.Optional(Nullable(EventTypeNames)),
-  channels: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 10 }))),
+  channels: Type.Optional(Nullable(Channels(10))),
   rateLimit: Type.Optional(Nullable(RateLimit)),
   throttleRate: Type.Optional(Nullable(RateLimit)),
   metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -79,7 +78,7 @@ export const endpointJson = (webhook: Webhook) => {
     disabled: !webhook.isActive,
     filterTypes: types,
     eventTypes: types,
-    channels: null,
+    channels: webhook.channels,
     rateLimit: webhook.rateLimitPerS,
     throttleRate: webhook.rateLimitPerS,
     metadata: webhook.metadata,
@@ -89,19 +88,14 @@ export const endpointJson = (webhook: Webhook) => {
   };
 };
 
-/**
- * The native webhook input of a Svix body. `replace` (PUT) resets what the body leaves out, as Svix does.
- * Channels are not supported yet: a body naming any is refused rather than stored and ignored.
- */
+/** The native webhook input of a Svix body. `replace` (PUT) resets what the body leaves out, as Svix does. */
 function webhookInputOf(body: EndpointBody, replace: boolean): WebhookInput {
-  if (body.channels?.length) {
-    throw new AppError('validation_failed', 'channels are not supported', [{ loc: ['body', 'channels'], msg: 'channels are not supported by hookd yet', type: 'not_supported' }]);
-  }
   const types = body.eventTypes !== undefined ? body.eventTypes : body.filterTypes;
   const rate = body.throttleRate !== undefined ? body.throttleRate : body.rateLimit;
   return {
     url: body.url,
     uid: replacedOrKept(body.uid, null, replace),
+    channels: replacedOrKept(body.channels, null, replace),
     description: replacedOrKept(body.description, '', replace),
     is_active: replacedOrKept(body.disabled === undefined ? undefined : !body.disabled, true, replace),
     // null (like absent on a create) means every event type.

@@ -15,6 +15,10 @@ declare module 'fastify' {
     /** The idempotency claim this request holds, to store its answer under. */
     idempotencyClaim: string | null;
   }
+  interface FastifyContextConfig {
+    /** false on a route whose answer holds a credential: it must never be stored for replay. */
+    idempotentReplay?: boolean;
+  }
 }
 
 /** How long a repeat waits for the first request to finish. */
@@ -31,6 +35,8 @@ export function replayIdempotentPosts(app: FastifyInstance): void {
   app.addHook('preHandler', async (request, reply) => {
     const given = request.headers['idempotency-key'];
     if (request.method !== 'POST' || typeof given !== 'string' || given === '' || !request.principal) return;
+    // A route whose answer is a credential opts out: replaying it would mean storing the credential readable.
+    if (request.routeOptions.config.idempotentReplay === false) return;
     if (given.length > 256) throw new AppError('validation_failed', 'idempotency-key too long', [{ loc: ['header', 'idempotency-key'], msg: 'must be at most 256 characters', type: 'string_too_long' }]);
     const key = `${credentialKey(request.principal)}:${given}`;
     const hash = createHash('sha256').update(`${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('base64url');

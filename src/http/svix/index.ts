@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { applicationRoutes } from './applications.js';
 import { attemptRoutes } from './attempts.js';
+import { authRoutes } from './auth.js';
 import { endpointRoutes } from './endpoints.js';
 import { eventTypeRoutes } from './event-types.js';
 import { replayIdempotentPosts } from './idempotency.js';
@@ -18,6 +19,7 @@ export async function svixSurface(app: FastifyInstance): Promise<void> {
   await app.register(messageRoutes);
   await app.register(eventTypeRoutes);
   await app.register(attemptRoutes);
+  await app.register(authRoutes);
   // Svix's health check: 204 while hookd serves (its readiness, database included, is /readyz).
   app.get('/health', { schema: { tags: ['svix'], summary: 'Health (Svix)', response: { 204: { type: 'null' } } } }, async (_request, reply) => reply.status(204).send());
 }

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../../domain/errors.js';
 import type { PublishedEvent } from '../../domain/models.js';
 import { applicationRealm } from '../../services/endpoints.js';
 import { publishEvents, publishWork } from '../../services/events.js';
@@ -8,14 +7,14 @@ import * as messages from '../../services/messages.js';
 import { principalOf } from '../auth.js';
 import { bearerSecurity, errorResponses, Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { ListResponse, Uid } from './schemas.js';
+import { Channels, ListResponse, Uid } from './schemas.js';
 
 const MessageIn = Type.Object({
   eventType: Type.String({ minLength: 1, maxLength: 256 }),
   payload: Type.Record(Type.String(), Type.Unknown()),
   eventId: Type.Optional(Nullable(Uid)),
-  channels: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 10 }))),
-  tags: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 5 }))),
+  channels: Type.Optional(Nullable(Channels(10))),
+  tags: Type.Optional(Nullable(Channels(5))),
   payloadRetentionPeriod: Type.Optional(Nullable(Type.Integer())),
   payloadRetentionHours: Type.Optional(Nullable(Type.Integer())),
   application: Type.Optional(Nullable(Type.Unknown())),
@@ -57,19 +56,10 @@ export const messageJson = (event: PublishedEvent, withContent = true) => ({
   eventId: event.externalId,
   eventType: event.type,
   payload: withContent ? event.data : {},
-  channels: null,
-  tags: null,
+  channels: event.channels,
+  tags: event.tags,
   timestamp: iso(event.createdAt),
 });
-
-/** Channels and tags are not supported yet: a message naming any is refused, not stored and ignored. */
-function refuseUnsupported(body: MessageBody): void {
-  for (const field of ['channels', 'tags'] as const) {
-    if (body[field]?.length) {
-      throw new AppError('validation_failed', `${field} are not supported`, [{ loc: ['body', field], msg: `${field} are not supported by hookd yet`, type: 'not_supported' }]);
-    }
-  }
-}
 
 /** `/app/{app_id}/msg…`: Svix messages, which are the app's (workspace's) events. */
 export async function messageRoutes(app: FastifyInstance): Promise<void> {
@@ -94,8 +84,14 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const realm = await realmOf(request);
       const body = request.body as MessageBody;
-      refuseUnsupported(body);
-      const [result] = await publishEvents(ctx, realm.workspaceId, [{ type: body.eventType, data: body.payload, ...(body.eventId && { external_id: body.eventId }) }], () => ['body']);
+      const input = {
+        type: body.eventType,
+        data: body.payload,
+        ...(body.eventId && { external_id: body.eventId }),
+        ...(body.channels && { channels: body.channels }),
+        ...(body.tags && { tags: body.tags }),
+      };
+      const [result] = await publishEvents(ctx, realm.workspaceId, [input], () => ['body']);
       await app.chargeWork(request, publishWork([result!]));
       const event = await messages.findMessage(ctx, null, realm.workspaceId, result!.id);
       return reply.status(202).send(messageJson(event, withContent(request)));
@@ -110,14 +106,14 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const realm = await realmOf(request);
       const query = request.query as { limit?: number; iterator?: string; event_types?: string; channel?: string; tag?: string; before?: string; after?: string };
-      // No message has a channel or tag yet, so a filter on one matches nothing.
-      if (query.channel !== undefined || query.tag !== undefined) return { data: [], iterator: null, prevIterator: null, done: true };
       const page = await messages.listMessages(ctx, realm.principal, realm.workspaceId, {
         limit: query.limit ?? 50,
         ...(query.iterator !== undefined && { iterator: query.iterator }),
         ...(query.event_types && { types: query.event_types.split(',').filter(Boolean) }),
         ...(query.before !== undefined && { before: Date.parse(query.before) }),
         ...(query.after !== undefined && { after: Date.parse(query.after) }),
+        ...(query.channel !== undefined && { channel: query.channel }),
+        ...(query.tag !== undefined && { tag: query.tag }),
       });
       return { ...page, data: page.data.map((event) => messageJson(event, withContent(request))) };
     },

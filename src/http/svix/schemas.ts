@@ -3,6 +3,9 @@ import { type TSchema, Type } from '@sinclair/typebox';
 /** Svix's ids chosen by the caller (`uid`, `eventId`): 1–256 of [a-zA-Z0-9_.-]. */
 export const Uid = Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9\\-_.]+$' });
 
+/** Svix channels: free-form names of [a-zA-Z0-9_.-], at most `max` distinct ones. */
+export const Channels = (max: number) => Type.Array(Type.String({ minLength: 1, maxLength: 128, pattern: '^[a-zA-Z0-9\\-_.]+$' }), { minItems: 1, maxItems: max, uniqueItems: true });
+
 /** `rateLimit` (SDK 1.x) and `throttleRate` (2.x): requests per second. */
 export const RateLimit = Type.Integer({ minimum: 1, maximum: 65_535 });
 

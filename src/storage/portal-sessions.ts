@@ -1,0 +1,79 @@
+import type { PortalSession } from '../domain/models.js';
+import type { Db, PortalSessionsTable } from './schema.js';
+
+const toPortalSession = (row: PortalSessionsTable): PortalSession => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  readOnly: Number(row.read_only) === 1,
+  userId: row.user_id,
+  createdAt: Number(row.created_at),
+  expiresAt: Number(row.expires_at),
+  revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+});
+
+/** Stores a session by its token's hash only. */
+export async function insertPortalSession(db: Db, session: PortalSession & { hash: string }): Promise<void> {
+  await db
+    .insertInto('portal_sessions')
+    .values({
+      id: session.id,
+      workspace_id: session.workspaceId,
+      hash: session.hash,
+      read_only: session.readOnly ? 1 : 0,
+      user_id: session.userId,
+      created_at: session.createdAt,
+      expires_at: session.expiresAt,
+      revoked_at: null,
+    })
+    .execute();
+}
+
+/** The session with this token hash that is neither revoked nor expired at `now`, or null. */
+export async function findLivePortalSession(db: Db, hash: string, now: number): Promise<PortalSession | null> {
+  const row = await db
+    .selectFrom('portal_sessions')
+    .selectAll()
+    .where('hash', '=', hash)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return row ? toPortalSession(row) : null;
+}
+
+/** Live sessions of a workspace, newest first. */
+export async function listLivePortalSessions(db: Db, workspaceId: string, now: number): Promise<PortalSession[]> {
+  const rows = await db
+    .selectFrom('portal_sessions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map(toPortalSession);
+}
+
+/**
+ * Revokes live sessions: one by id within a workspace, one by its token hash, or every one of a workspace;
+ * answers whether any was revoked.
+ */
+export async function revokePortalSession(db: Db, which: { workspaceId: string; id?: string } | { hash: string }, now: number): Promise<boolean> {
+  let query = db.updateTable('portal_sessions').set({ revoked_at: now }).where('revoked_at', 'is', null).where('expires_at', '>', now);
+  if ('hash' in which) query = query.where('hash', '=', which.hash);
+  else {
+    query = query.where('workspace_id', '=', which.workspaceId);
+    if (which.id !== undefined) query = query.where('id', '=', which.id);
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Deletes sessions that expired or were revoked before `before`. */
+export async function prunePortalSessions(db: Db, before: number): Promise<number> {
+  const result = await db
+    .deleteFrom('portal_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
