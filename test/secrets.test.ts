@@ -57,12 +57,19 @@ describe.each(STORES)('no secret leaves in logs, none is stored in the clear (%s
     // Bad credentials and a crash-free error path get logged too.
     await app.inject({ method: 'GET', url: `/api/v1/workspaces/${ws.id}/webhooks`, headers: { authorization: `Bearer ${key}x` } });
 
-    const secrets = [TEST_ADMIN_KEY, key, userSecret, rotated, failing.secret, TEST_ENCRYPTION_KEY, 'receiver-token-xyz'];
+    // Portal session tokens: opened natively and through Svix's route (whose idempotency replay must not keep it), then used.
+    const portal = (await call('POST', `/api/v1/admin/workspaces/${ws.id}/portal-sessions`, TEST_ADMIN_KEY, {})).token as string;
+    const svixPortal = await app.inject({ method: 'POST', url: `/api/v1/auth/app-portal-access/${ws.id}`, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'idempotency-key': 'portal-1', 'content-type': 'application/json' }, payload: '{}' });
+    const svixToken = svixPortal.json().token as string;
+    await app.inject({ method: 'GET', url: `/api/v1/workspaces/${ws.id}/webhooks`, headers: { authorization: `Bearer ${portal}` } });
+    await app.inject({ method: 'GET', url: `/api/v1/workspaces/${ws.id}/webhooks`, headers: { authorization: `Bearer ${svixToken}x` } });
+
+    const secrets = [TEST_ADMIN_KEY, key, userSecret, rotated, failing.secret, TEST_ENCRYPTION_KEY, 'receiver-token-xyz', portal, svixToken];
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(logs).not.toContain(secret);
 
     const db = hookd.ctx.store.db;
-    const tables = ['webhooks', 'api_keys', 'events', 'deliveries', 'delivery_attempts', 'workspaces'] as const;
+    const tables = ['webhooks', 'api_keys', 'events', 'deliveries', 'delivery_attempts', 'workspaces', 'portal_sessions', 'idempotent_requests'] as const;
     const raw = JSON.stringify(await Promise.all(tables.map((t) => db.selectFrom(t).selectAll().execute())));
     // Custom headers are sealed like secrets, header names included.
     for (const secret of secrets) expect(raw).not.toContain(secret);

@@ -1,3 +1,4 @@
+import { TEST_EVENT_TYPE } from '../domain/event-payload.js';
 import { AppError } from '../domain/errors.js';
 import type { ListRequest, ListSpec, Page } from '../domain/list.js';
 import type { Delivery, DeliveryAttempt } from '../domain/models.js';
@@ -75,7 +76,7 @@ export interface TestResult {
 export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, webhookId: string): Promise<TestResult> {
   const webhook = await getWebhook(ctx, realm, webhookId);
   const data = { message: 'This is a test event from hookd.', webhook_id: webhook.id };
-  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type: 'webhook.test', data, createdAt: ctx.clock.now() });
+  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type: TEST_EVENT_TYPE, data, createdAt: ctx.clock.now() });
   const deliveryId = await ctx.store.db.transaction().execute(async (trx) => {
     await writeEventWithDeliveries(trx, event, [webhook.id], { isTest: true });
     await ctx.store.wakeups.announce(trx);

@@ -3,7 +3,8 @@ import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { DeliveryState } from '../domain/delivery-states.js';
 import type { ListRequest, Page } from '../domain/list.js';
-import type { Delivery, DeliveryAttempt } from '../domain/models.js';
+import type { Delivery, DeliveryAttempt, PublishedEvent } from '../domain/models.js';
+import { onListed, toEvent } from './events.js';
 import { readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { DeliveriesTable } from './schema.js';
@@ -179,17 +180,87 @@ export async function requeueDelivery(db: Db, deliveryId: number, now: number): 
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Re-queues every failed delivery (test sends aside) of a webhook created at or after `since`; answers how many. */
-export async function requeueFailedSince(db: Db, webhookId: string, since: number, now: number): Promise<number> {
-  const result = await db
+/** Re-queues every failed delivery (test sends aside) of a webhook created at or after `since` (and before `until`); answers how many. */
+export async function requeueFailedSince(db: Db, webhookId: string, since: number, now: number, until?: number): Promise<number> {
+  let query = db
     .updateTable('deliveries')
     .set({ status: 'retrying', next_attempt_at: now, locked_by: null, updated_at: now })
     .where('webhook_id', '=', webhookId)
     .where('status', '=', 'failed')
     .where('is_test', '=', 0)
-    .where('created_at', '>=', since)
-    .executeTakeFirst();
+    .where('created_at', '>=', since);
+  if (until !== undefined) query = query.where('created_at', '<', until);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** A delivery with the event it carries, for Svix's per-endpoint message list. */
+export interface DeliveredEventRow {
+  id: number;
+  status: DeliveryState;
+  nextAttemptAt: number | null;
+  event: PublishedEvent;
+}
+
+/**
+ * A Svix iterator page (`limit + 1` rows, newest first) of a webhook's deliveries with their events, of some
+ * states and types, on a channel, within an event-time range. Test sends stay out.
+ */
+export async function deliveredEventsAround(
+  db: Db,
+  webhookId: string,
+  filter: { states?: DeliveryState[]; types?: string[]; channel?: string; before?: number; after?: number },
+  position: SeqPosition,
+): Promise<DeliveredEventRow[]> {
+  let query = db
+    .selectFrom('deliveries as d')
+    .innerJoin('events', 'events.id', 'd.event_id')
+    .selectAll('events')
+    .select(['d.id as delivery_id', 'd.status as delivery_status', 'd.next_attempt_at as delivery_next_attempt_at'])
+    .where('d.webhook_id', '=', webhookId)
+    .where('d.is_test', '=', 0);
+  if (filter.states?.length) query = query.where('d.status', 'in', filter.states);
+  if (filter.types?.length) query = query.where('d.event_type', 'in', filter.types);
+  if (filter.before !== undefined) query = query.where('events.created_at', '<', filter.before);
+  if (filter.after !== undefined) query = query.where('events.created_at', '>', filter.after);
+  if (filter.channel !== undefined) query = query.where(onListed('events.channels', filter.channel));
+  const rows = await fetchAroundSeq(query, position, 'd.id');
+  return rows.map((row) => ({
+    id: row.delivery_id,
+    status: row.delivery_status as DeliveryState,
+    nextAttemptAt: row.delivery_status === 'pending' || row.delivery_status === 'retrying' ? row.delivery_next_attempt_at : null,
+    event: toEvent(row),
+  }));
+}
+
+/** A Svix iterator page (`limit + 1` rows, by delivery) of one event's deliveries (to webhooks `createdBy` made, when given). */
+export async function eventDeliveriesAround(db: Db, eventId: string, position: SeqPosition, createdBy?: string): Promise<Delivery[]> {
+  let query = db.selectFrom('deliveries').selectAll('deliveries').where('deliveries.event_id', '=', eventId).where('deliveries.is_test', '=', 0);
+  if (createdBy !== undefined) query = query.where('deliveries.webhook_id', 'in', db.selectFrom('webhooks').select('id').where('created_by', '=', createdBy));
+  return (await fetchAroundSeq(query, position, 'deliveries.id')).map(toDelivery);
+}
+
+/**
+ * Events of a workspace created in [since, until) of the given types (`*`: any) that have no delivery to
+ * `webhookId`, oldest first, at most `limit`: what a replay of missed messages sends.
+ */
+export async function eventsWithoutDeliveryTo(
+  db: Db,
+  scope: { workspaceId: string; webhookId: string; types: readonly string[]; since: number; until?: number },
+  limit: number,
+): Promise<PublishedEvent[]> {
+  let query = db
+    .selectFrom('events')
+    .selectAll('events')
+    .where('events.workspace_id', '=', scope.workspaceId)
+    .where('events.created_at', '>=', scope.since)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('deliveries as d').select('d.id').whereRef('d.event_id', '=', 'events.id').where('d.webhook_id', '=', scope.webhookId))),
+    );
+  if (scope.until !== undefined) query = query.where('events.created_at', '<', scope.until);
+  if (!scope.types.includes('*')) query = query.where('events.type', 'in', [...scope.types]);
+  const rows = await query.orderBy('events.seq').limit(limit).execute();
+  return rows.map(toEvent);
 }
 
 /** Cancels one delivery unless it already finished (test events are sent once, never retried). */

@@ -5,16 +5,16 @@ import type { Db } from './schema.js';
 const notTestAttempt = (db: Db, webhookId: string) =>
   sql<boolean>`delivery_id not in (${db.selectFrom('deliveries').select('id').where('webhook_id', '=', webhookId).where('is_test', '=', 1)})`;
 
-/** How many of a webhook's deliveries created since `since` are in each state. */
-export async function countDeliveriesByStatus(db: Db, webhookId: string, since: number): Promise<Record<string, number>> {
-  const rows = await db
+/** How many of a webhook's deliveries created in [since, until) are in each state. */
+export async function countDeliveriesByStatus(db: Db, webhookId: string, since: number, until?: number): Promise<Record<string, number>> {
+  let query = db
     .selectFrom('deliveries')
     .select(['status', sql<number>`count(*)`.as('n')])
     .where('webhook_id', '=', webhookId)
     .where('created_at', '>=', since)
-    .where('is_test', '=', 0)
-    .groupBy('status')
-    .execute();
+    .where('is_test', '=', 0);
+  if (until !== undefined) query = query.where('created_at', '<', until);
+  const rows = await query.groupBy('status').execute();
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
 }
 

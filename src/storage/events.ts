@@ -6,7 +6,7 @@ import { escapeLike } from './subscriptions.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { Database, Db, EventsTable } from './schema.js';
 
-const toEvent = (row: Selectable<EventsTable>): PublishedEvent => ({
+export const toEvent = (row: Selectable<EventsTable>): PublishedEvent => ({
   id: row.id,
   seq: row.seq,
   workspaceId: row.workspace_id,
@@ -46,10 +46,13 @@ export async function eventsAround(
   if (filter.before !== undefined) query = query.where('created_at', '<', filter.before);
   if (filter.after !== undefined) query = query.where('created_at', '>', filter.after);
   // Lists stored as JSON arrays of [a-zA-Z0-9_.-] names: the quoted name is one exact element.
-  if (filter.channel !== undefined) query = query.where(sql<boolean>`channels like ${`%${escapeLike(JSON.stringify(filter.channel))}%`} escape '\\'`);
-  if (filter.tag !== undefined) query = query.where(sql<boolean>`tags like ${`%${escapeLike(JSON.stringify(filter.tag))}%`} escape '\\'`);
+  if (filter.channel !== undefined) query = query.where(onListed('channels', filter.channel));
+  if (filter.tag !== undefined) query = query.where(onListed('tags', filter.tag));
   return (await fetchAroundSeq(query, position)).map(toEvent);
 }
+
+/** `column` (a JSON array of [a-zA-Z0-9_.-] names) holds `name`: the quoted name is one exact element. */
+export const onListed = (column: string, name: string) => sql<boolean>`${sql.ref(column)} like ${`%${escapeLike(JSON.stringify(name))}%`} escape '\\'`;
 
 /** Events with a delivery to a webhook `owner` created (owner visibility). */
 const deliveredToOwner =

@@ -77,21 +77,30 @@ export async function writeEventWithDeliveries(
       created_at: event.createdAt,
     })
     .execute();
-  for (let start = 0; start < webhookIds.length; start += DELIVERY_CHUNK) {
+  await insertDeliveries(db, webhookIds.map((webhookId) => ({ eventId: event.id, webhookId })), { workspaceId: event.workspaceId, eventTypeOf: () => event.type, dueAt: event.createdAt, isTest: options.isTest ?? false });
+}
+
+/** Pending deliveries of stored events, due at `dueAt`, in chunks a statement can bind. */
+export async function insertDeliveries(
+  db: Db,
+  pairs: { eventId: string; webhookId: string }[],
+  options: { workspaceId: string; eventTypeOf: (eventId: string) => string; dueAt: number; isTest: boolean },
+): Promise<void> {
+  for (let start = 0; start < pairs.length; start += DELIVERY_CHUNK) {
     await db
       .insertInto('deliveries')
       .values(
-        webhookIds.slice(start, start + DELIVERY_CHUNK).map((webhookId) => ({
-          event_id: event.id,
+        pairs.slice(start, start + DELIVERY_CHUNK).map(({ eventId, webhookId }) => ({
+          event_id: eventId,
           webhook_id: webhookId,
-          workspace_id: event.workspaceId,
-          event_type: event.type,
+          workspace_id: options.workspaceId,
+          event_type: options.eventTypeOf(eventId),
           status: 'pending',
           is_test: options.isTest ? 1 : 0,
           attempt_count: 0,
-          next_attempt_at: event.createdAt,
-          created_at: event.createdAt,
-          updated_at: event.createdAt,
+          next_attempt_at: options.dueAt,
+          created_at: options.dueAt,
+          updated_at: options.dueAt,
         })),
       )
       .execute();

@@ -47,3 +47,10 @@ export async function replaceSubscriptions(db: Db, webhook: { id: string; worksp
     .values(types.map((type) => ({ workspace_id: webhook.workspaceId, event_type: type, webhook_id: webhook.id })))
     .execute();
 }
+
+/**
+ * `subscribersQuery`'s channel rule for one webhook and one stored event (a replay of missed messages
+ * checks events one by one): no channels on the webhook hears everything, else one channel in common.
+ */
+export const hearsChannels = (webhookChannels: readonly string[] | null, eventChannels: readonly string[] | null): boolean =>
+  webhookChannels === null || (eventChannels ?? []).some((channel) => webhookChannels.includes(channel));

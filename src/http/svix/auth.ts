@@ -54,20 +54,25 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return { url, token };
   };
 
-  for (const [path, summary] of [
-    ['/auth/app-portal-access/:app_id', 'Open a customer portal session for an application (Svix)'],
-    ['/auth/dashboard-access/:app_id', 'Open a customer portal session for an application (Svix, deprecated name)'],
-  ] as const) {
-    app.post(
-      path,
-      {
-        onRequest: admin,
-        config: { idempotentReplay: false },
-        schema: { ...common, summary, params: AppParams, body: Type.Optional(PortalAccessIn), response: { 200: PortalAccessOut, ...errorResponses(422) } },
-      },
-      async (request, reply) => reply.header('cache-control', 'no-store').send(await openSession((request.params as { app_id: string }).app_id, (request.body ?? {}) as PortalAccessBody)),
-    );
-  }
+  app.post(
+    '/auth/app-portal-access/:app_id',
+    {
+      onRequest: admin,
+      config: { idempotentReplay: false },
+      schema: { ...common, summary: 'Open a customer portal session for an application (Svix)', params: AppParams, body: PortalAccessIn, response: { 200: PortalAccessOut, ...errorResponses(422) } },
+    },
+    async (request, reply) => reply.header('cache-control', 'no-store').send(await openSession((request.params as { app_id: string }).app_id, request.body as PortalAccessBody)),
+  );
+  // Svix's older name for the same, with no body.
+  app.post(
+    '/auth/dashboard-access/:app_id',
+    {
+      onRequest: admin,
+      config: { idempotentReplay: false },
+      schema: { ...common, summary: 'Open a customer portal session for an application (Svix, deprecated)', params: AppParams, response: { 200: PortalAccessOut, ...errorResponses(422) } },
+    },
+    async (request, reply) => reply.header('cache-control', 'no-store').send(await openSession((request.params as { app_id: string }).app_id, {})),
+  );
   app.post(
     '/auth/app/:app_id/expire-all',
     {

@@ -33,7 +33,7 @@ const EndpointIn = Type.Object({
 });
 const EndpointUpdate = Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }), ...EndpointFields });
 const EndpointPatch = Type.Object({ url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })), ...EndpointFields });
-const EndpointOut = Type.Object({
+export const EndpointOut = Type.Object({
   id: Type.String(),
   uid: Nullable(Type.String()),
   url: Type.String(),

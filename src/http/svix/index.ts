@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { applicationRoutes } from './applications.js';
 import { attemptRoutes } from './attempts.js';
 import { authRoutes } from './auth.js';
+import { endpointOperationRoutes } from './endpoint-operations.js';
 import { endpointRoutes } from './endpoints.js';
 import { eventTypeRoutes } from './event-types.js';
 import { replayIdempotentPosts } from './idempotency.js';
@@ -16,6 +17,7 @@ export async function svixSurface(app: FastifyInstance): Promise<void> {
   replayIdempotentPosts(app);
   await app.register(applicationRoutes);
   await app.register(endpointRoutes);
+  await app.register(endpointOperationRoutes);
   await app.register(messageRoutes);
   await app.register(eventTypeRoutes);
   await app.register(attemptRoutes);

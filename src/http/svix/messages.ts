@@ -19,7 +19,7 @@ const MessageIn = Type.Object({
   payloadRetentionHours: Type.Optional(Nullable(Type.Integer())),
   application: Type.Optional(Nullable(Type.Unknown())),
 });
-const MessageOut = Type.Object({
+export const MessageOut = Type.Object({
   id: Type.String(),
   eventId: Nullable(Type.String()),
   eventType: Type.String(),

@@ -1,0 +1,94 @@
+import { TEST_EVENT_TYPE } from '../domain/event-payload.js';
+import { AppError } from '../domain/errors.js';
+import type { DeliveryState } from '../domain/delivery-states.js';
+import type { Delivery, PublishedEvent, Webhook } from '../domain/models.js';
+import { countDeliveriesByStatus } from '../storage/delivery-stats.js';
+import * as deliveries from '../storage/deliveries.js';
+import { insertDeliveries, newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
+import { hearsChannels } from '../storage/subscriptions.js';
+import * as events from '../storage/events.js';
+import { getEventType } from './catalog.js';
+import type { ServiceContext } from './context.js';
+import { type IteratorPage, iteratorPage, readIterator } from './iterator-pages.js';
+import type { Principal } from './principal.js';
+import { visibleOwner } from './webhook-access.js';
+
+/** Re-queues the endpoint's failed deliveries created in [since, until); answers how many. */
+export async function recoverEndpoint(ctx: ServiceContext, webhook: Webhook, since: number, until?: number): Promise<number> {
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const count = await deliveries.requeueFailedSince(trx, webhook.id, since, ctx.clock.now(), until);
+    if (count) await ctx.store.wakeups.announce(trx);
+    return count;
+  });
+}
+
+/**
+ * Sends the endpoint the workspace's events of [since, until) that it would receive today (its types and
+ * channels) but never got a delivery of — say, published while it was disabled or before it subscribed.
+ * At most HOOKD_MAX_DELIVERIES_PER_REQUEST at a time (a later call continues); answers how many.
+ */
+export async function replayMissing(ctx: ServiceContext, webhook: Webhook, since: number, until?: number): Promise<number> {
+  if (!webhook.isActive) throw new AppError('validation_failed', 'endpoint is disabled', [{ loc: ['path', 'endpoint_id'], msg: 'a disabled endpoint receives nothing; enable it first', type: 'value_error' }]);
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const scope = { workspaceId: webhook.workspaceId, webhookId: webhook.id, types: webhook.events, since, ...(until !== undefined && { until }) };
+    const missed = (await deliveries.eventsWithoutDeliveryTo(trx, scope, ctx.config.maxDeliveriesPerRequest)).filter(
+      (event) => hearsChannels(webhook.channels, event.channels) && event.type !== TEST_EVENT_TYPE,
+    );
+    const typeOf = new Map(missed.map((event) => [event.id, event.type]));
+    await insertDeliveries(trx, missed.map((event) => ({ eventId: event.id, webhookId: webhook.id })), {
+      workspaceId: webhook.workspaceId,
+      eventTypeOf: (id) => typeOf.get(id)!,
+      dueAt: ctx.clock.now(),
+      isTest: false,
+    });
+    if (missed.length) await ctx.store.wakeups.announce(trx);
+    return missed.length;
+  });
+}
+
+/** Svix's EndpointStats: the endpoint's deliveries created in [since, until) by state. */
+export async function endpointStats(ctx: ServiceContext, webhook: Webhook, since: number, until?: number) {
+  const counts = await countDeliveriesByStatus(ctx.store.db, webhook.id, since, until);
+  const count = (...states: DeliveryState[]) => states.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
+  return { success: count('succeeded'), pending: count('pending', 'retrying'), sending: count('sending'), fail: count('failed'), canceled: count('cancelled') };
+}
+
+/**
+ * Publishes one event of `eventType` with its catalogued example (or `{}`) as data, delivered to this
+ * endpoint only: how a customer sees what a type looks like at their receiver.
+ */
+export async function sendExample(ctx: ServiceContext, webhook: Webhook, eventType: string): Promise<PublishedEvent> {
+  const type = await getEventType(ctx, eventType).catch(() => {
+    throw new AppError('validation_failed', 'unknown event type', [{ loc: ['body', 'eventType'], msg: `unknown event type '${eventType}'`, type: 'unknown_event_type' }]);
+  });
+  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type: type.name, data: type.example ?? {}, createdAt: ctx.clock.now() });
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await writeEventWithDeliveries(trx, event, [webhook.id]);
+    await ctx.store.wakeups.announce(trx);
+  });
+  return (await events.findEvent(ctx.store.db, webhook.workspaceId, event.id))!;
+}
+
+/** One page, newest first, of the messages delivered to an endpoint, with each delivery's state. */
+export async function listEndpointMessages(
+  ctx: ServiceContext,
+  webhook: Webhook,
+  options: { limit: number; iterator?: string; states?: DeliveryState[]; types?: string[]; channel?: string; before?: number; after?: number },
+): Promise<IteratorPage<deliveries.DeliveredEventRow>> {
+  const { position, backwards } = readIterator(options.iterator);
+  const rows = await deliveries.deliveredEventsAround(ctx.store.db, webhook.id, options, { ...position, descending: true, limit: options.limit });
+  return iteratorPage(rows, options.limit, backwards, (row) => row.id);
+}
+
+/** One page of a message's deliveries (the endpoints it went to), under the principal's owner visibility. */
+export async function listMessageEndpoints(
+  ctx: ServiceContext,
+  principal: Principal,
+  event: PublishedEvent,
+  options: { limit: number; iterator?: string },
+): Promise<IteratorPage<Delivery>> {
+  const { position, backwards } = readIterator(options.iterator);
+  const owner = await visibleOwner(ctx, principal, event.workspaceId);
+  const rows = await deliveries.eventDeliveriesAround(ctx.store.db, event.id, { ...position, descending: false, limit: options.limit }, owner ?? undefined);
+  return iteratorPage(rows, options.limit, backwards, (row) => row.id);
+}
