@@ -23,6 +23,13 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
     }
     throw new Error(`fewer than ${count} items`);
   };
+  const eventuallyValue = async (check: () => Promise<boolean>) => {
+    for (let tries = 0; tries < 400; tries++) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('condition not met in time');
+  };
   const statusOf = async (call: Promise<unknown>) => {
     try {
       await call;
@@ -238,6 +245,55 @@ describe.each(STORES)('the Svix SDK against hookd (%s)', (store) => {
       expect(await sent(['ch_1'])).toEqual(['/all', '/ch_1']);
       expect(await sent(['other', 'ch_1'])).toEqual(['/all', '/ch_1', '/chx1']);
       expect(await sent(['nobody'])).toEqual(['/all']);
+    } finally {
+      await delivering.close();
+      await receiver.close();
+    }
+  });
+
+  it('recovers, replays what an endpoint missed, counts, sends examples, and lists messages by endpoint and endpoints by message', async () => {
+    const delivering = await startTestHookd(store, { HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true', HOOKD_RETRY_SCHEDULE: '1ms' }, { listen: true });
+    const receiver = await Receiver.start();
+    let failing = true;
+    receiver.handler = (request, response) => {
+      response.writeHead(failing && request.path === '/flaky' ? 500 : 200).end('ok');
+    };
+    try {
+      const client = new Svix(TEST_ADMIN_KEY, { serverUrl: delivering.hookd.url! });
+      const app = await client.application.create({ name: 'Operations' });
+      const flaky = await client.endpoint.create(app.id, { url: `${receiver.url}/flaky` });
+      const steady = await client.endpoint.create(app.id, { url: `${receiver.url}/steady` });
+      const since = new Date(Date.now() - 60_000);
+      const first = await client.message.create(app.id, { eventType: 'job.completed', payload: { n: 1 } });
+      const stateOf = async (endpointId: string) => (await client.messageAttempt.listAttemptedMessages(app.id, endpointId)).data.map((m) => [m.id, m.statusText]);
+      await eventuallyValue(async () => JSON.stringify(await stateOf(flaky.id)) === JSON.stringify([[first.id, 'fail']]));
+      expect(await client.endpoint.getStats(app.id, flaky.id)).toEqual({ success: 0, pending: 0, sending: 0, fail: 1, canceled: 0 });
+      const byMessage = await client.messageAttempt.listAttemptedDestinations(app.id, first.id);
+      expect(byMessage.data.map((e) => e.id).sort()).toEqual([flaky.id, steady.id].sort());
+
+      failing = false;
+      const recovered = await client.endpoint.recover(app.id, flaky.id, { since });
+      expect(recovered.task).toBe('endpoint.recover');
+      await eventuallyValue(async () => JSON.stringify(await stateOf(flaky.id)) === JSON.stringify([[first.id, 'success']]));
+      expect((await client.messageAttempt.listAttemptedMessages(app.id, flaky.id, { status: 0 as never })).data).toHaveLength(1);
+      expect((await client.messageAttempt.listAttemptedMessages(app.id, flaky.id, { status: 2 as never })).data).toHaveLength(0);
+
+      // Published while the endpoint was disabled: replay-missing sends it, once.
+      await client.endpoint.patch(app.id, steady.id, { disabled: true });
+      const missed = await client.message.create(app.id, { eventType: 'job.completed', payload: { n: 2 } });
+      await client.endpoint.patch(app.id, steady.id, { disabled: false });
+      expect((await client.endpoint.replayMissing(app.id, steady.id, { since })).task).toBe('endpoint.replay');
+      await client.endpoint.replayMissing(app.id, steady.id, { since });
+      await eventuallyValue(async () => (await stateOf(steady.id)).some(([id, state]) => id === missed.id && state === 'success'));
+      expect(receiver.requests.filter((r) => r.path === '/steady' && JSON.parse(r.body).n === 2)).toHaveLength(1);
+
+      await client.eventType.create({ name: `example.${store}`, description: 'with an example' }).catch(() => undefined);
+      await delivering.request('PATCH', `/api/v1/admin/event-types/example.${store}`, { body: { example: { hello: 'world' } } });
+      const example = await client.endpoint.sendExample(app.id, steady.id, { eventType: `example.${store}` });
+      expect(example.payload).toEqual({ hello: 'world' });
+      await eventuallyValue(async () => receiver.requests.some((r) => r.path === '/steady' && r.body === JSON.stringify({ hello: 'world' })));
+      expect(receiver.requests.filter((r) => r.path === '/flaky' && r.body === JSON.stringify({ hello: 'world' }))).toHaveLength(0);
+      expect(await statusOf(client.endpoint.sendExample(app.id, steady.id, { eventType: 'no.such.type' }))).toBe(422);
     } finally {
       await delivering.close();
       await receiver.close();
