@@ -2,6 +2,9 @@
 import { CLIENT_ROUTES, type ClientRoute } from './routes.js';
 import type {
   ApiKey,
+  OpenedPortalSession,
+  PortalSession,
+  WhoAmI,
   Delivery,
   DeliveryAttempt,
   EventInput,
@@ -103,6 +106,21 @@ export class HookdClient {
   }
   revokeApiKey(workspaceId: string, keyId: string): Promise<void> {
     return this.#call('revokeApiKey', { id: workspaceId, key_id: keyId });
+  }
+
+  /** Opens a customer portal session for a workspace (operator): 1 h unless `expires_in` (seconds, ≤ 7 d) says otherwise. */
+  openPortalSession(workspaceId: string, input: { expires_in?: number; read_only?: boolean; user_id?: string | null } = {}): Promise<OpenedPortalSession> {
+    return this.#call('openPortalSession', { id: workspaceId }, { body: input });
+  }
+  listPortalSessions(workspaceId: string): Promise<PortalSession[]> {
+    return this.#call('listPortalSessions', { id: workspaceId });
+  }
+  revokePortalSession(workspaceId: string, sessionId: string): Promise<void> {
+    return this.#call('revokePortalSession', { id: workspaceId, session_id: sessionId });
+  }
+  /** What the client's credential is: the operator, or a principal of one workspace. */
+  whoAmI(): Promise<WhoAmI> {
+    return this.#call('whoAmI');
   }
 
   listOperatorKeys(): Promise<ApiKey[]> {

@@ -14,6 +14,10 @@ export const CLIENT_ROUTES = {
   revokeApiKey: ['DELETE', '/admin/workspaces/{id}/api-keys/{key_id}'],
   listOperatorKeys: ['GET', '/admin/api-keys'],
   revokeOperatorKey: ['DELETE', '/admin/api-keys/{key_id}'],
+  openPortalSession: ['POST', '/admin/workspaces/{id}/portal-sessions'],
+  listPortalSessions: ['GET', '/admin/workspaces/{id}/portal-sessions'],
+  revokePortalSession: ['DELETE', '/admin/workspaces/{id}/portal-sessions/{session_id}'],
+  whoAmI: ['GET', '/whoami'],
   // Catalog
   listEventTypes: ['GET', '/events'],
   listWorkspaceEventTypes: ['GET', '/workspaces/{workspace_id}/webhooks/events'],

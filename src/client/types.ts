@@ -138,6 +138,27 @@ export interface Workspace {
   updated_at: string;
 }
 
+export interface PortalSession {
+  id: string;
+  read_only: boolean;
+  user_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A new portal session: `url` opens the customer portal (the token rides in its fragment); `token` is shown once. */
+export interface OpenedPortalSession extends PortalSession {
+  url: string;
+  token: string;
+}
+
+export interface WhoAmI {
+  kind: 'operator' | 'workspace';
+  workspace_id: string | null;
+  user_id: string | null;
+  scopes: string[];
+}
+
 export interface ApiKey {
   id: string;
   name: string;

@@ -23,5 +23,7 @@ export async function svixSurface(app: FastifyInstance): Promise<void> {
   await app.register(attemptRoutes);
   await app.register(authRoutes);
   // Svix's health check: 204 while hookd serves (its readiness, database included, is /readyz).
-  app.get('/health', { schema: { tags: ['svix'], summary: 'Health (Svix)', response: { 204: { type: 'null' } } } }, async (_request, reply) => reply.status(204).send());
+  for (const path of ['/health', '/health/ping']) {
+    app.get(path, { schema: { tags: ['svix'], summary: 'Health (Svix)', response: { 204: { type: 'null' } } } }, async (_request, reply) => reply.status(204).send());
+  }
 }
