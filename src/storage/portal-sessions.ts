@@ -11,6 +11,9 @@ const toPortalSession = (row: PortalSessionsTable): PortalSession => ({
   revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
 });
 
+/** Sessions neither revoked nor expired at `now`. */
+const liveSessions = (db: Db, now: number) => db.selectFrom('portal_sessions').selectAll().where('revoked_at', 'is', null).where('expires_at', '>', now);
+
 /** Stores a session by its token's hash only. */
 export async function insertPortalSession(db: Db, session: PortalSession & { hash: string }): Promise<void> {
   await db
@@ -30,24 +33,14 @@ export async function insertPortalSession(db: Db, session: PortalSession & { has
 
 /** The session with this token hash that is neither revoked nor expired at `now`, or null. */
 export async function findLivePortalSession(db: Db, hash: string, now: number): Promise<PortalSession | null> {
-  const row = await db
-    .selectFrom('portal_sessions')
-    .selectAll()
-    .where('hash', '=', hash)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
+  const row = await liveSessions(db, now).where('hash', '=', hash).executeTakeFirst();
   return row ? toPortalSession(row) : null;
 }
 
 /** Live sessions of a workspace, newest first. */
 export async function listLivePortalSessions(db: Db, workspaceId: string, now: number): Promise<PortalSession[]> {
-  const rows = await db
-    .selectFrom('portal_sessions')
-    .selectAll()
+  const rows = await liveSessions(db, now)
     .where('workspace_id', '=', workspaceId)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .execute();

@@ -53,32 +53,22 @@ export async function endpointOperationRoutes(app: FastifyInstance): Promise<voi
   };
   const task = (name: string) => ({ id: `qtask_${newUuid().replaceAll('-', '')}`, status: 'running' as const, task: name, updatedAt: iso(ctx.clock.now())! });
 
-  app.post(
-    '/app/:app_id/endpoint/:endpoint_id/recover',
-    {
-      onRequest: app.guard('deliveries:write'),
-      schema: { ...common, summary: "Re-send an endpoint's failed messages of a time range (Svix)", params: EndpointParams, body: Range, response: { 202: TaskOut('endpoint.recover'), ...errorResponses(422) } },
-    },
-    async (request, reply) => {
-      const { webhook } = await endpointOf(request);
-      const body = request.body as { since: string; until?: string | null };
-      await operations.recoverEndpoint(ctx, webhook, Date.parse(body.since), timeOf(body.until));
-      return reply.status(202).send(task('endpoint.recover'));
-    },
-  );
-  app.post(
-    '/app/:app_id/endpoint/:endpoint_id/replay-missing',
-    {
-      onRequest: app.guard('deliveries:write'),
-      schema: { ...common, summary: 'Send an endpoint the messages of a time range it never received (Svix)', params: EndpointParams, body: Range, response: { 202: TaskOut('endpoint.replay'), ...errorResponses(422) } },
-    },
-    async (request, reply) => {
-      const { webhook } = await endpointOf(request);
-      const body = request.body as { since: string; until?: string | null };
-      await operations.replayMissing(ctx, webhook, Date.parse(body.since), timeOf(body.until));
-      return reply.status(202).send(task('endpoint.replay'));
-    },
-  );
+  const rangeTasks = [
+    { path: 'recover', task: 'endpoint.recover', summary: "Re-send an endpoint's failed messages of a time range (Svix)", run: operations.recoverEndpoint },
+    { path: 'replay-missing', task: 'endpoint.replay', summary: 'Send an endpoint the messages of a time range it never received (Svix)', run: operations.replayMissing },
+  ] as const;
+  for (const { path, task: name, summary, run } of rangeTasks) {
+    app.post(
+      `/app/:app_id/endpoint/:endpoint_id/${path}`,
+      { onRequest: app.guard('deliveries:write'), schema: { ...common, summary, params: EndpointParams, body: Range, response: { 202: TaskOut(name), ...errorResponses(422) } } },
+      async (request, reply) => {
+        const { webhook } = await endpointOf(request);
+        const body = request.body as { since: string; until?: string | null };
+        await run(ctx, webhook, Date.parse(body.since), timeOf(body.until));
+        return reply.status(202).send(task(name));
+      },
+    );
+  }
   app.get(
     '/app/:app_id/endpoint/:endpoint_id/stats',
     {
