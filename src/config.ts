@@ -191,13 +191,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
 function origins(text: string | undefined, name: string): string[] {
   if (text === undefined) return [];
   return text.split(/[\s,]+/).filter(Boolean).map((item) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(item);
-    } catch {
-      throw new ConfigError(name, `has ${JSON.stringify(item)}, which is not an origin such as https://app.example.com`);
-    }
-    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== item.replace(/\/+$/, '')) {
+    const parsed = URL.canParse(item) ? new URL(item) : null;
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== item.replace(/\/+$/, '')) {
       throw new ConfigError(name, `has ${JSON.stringify(item)}, which is not an origin such as https://app.example.com`);
     }
     return parsed.origin;

@@ -1,7 +1,7 @@
 import { TEST_EVENT_TYPE } from '../domain/event-payload.js';
 import { AppError } from '../domain/errors.js';
 import type { ListRequest, ListSpec, Page } from '../domain/list.js';
-import type { Delivery, DeliveryAttempt } from '../domain/models.js';
+import type { Delivery, DeliveryAttempt, Webhook } from '../domain/models.js';
 import * as deliveries from '../storage/deliveries.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
 import type { ServiceContext } from './context.js';
@@ -53,9 +53,13 @@ export async function retryDelivery(ctx: ServiceContext, realm: WebhookRealm, we
 
 /** Re-queues every failed delivery of the webhook created since `since`. */
 export async function recoverFailed(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, since: number): Promise<number> {
-  const webhook = await getWebhook(ctx, realm, webhookId);
+  return requeueFailed(ctx, await getWebhook(ctx, realm, webhookId), since);
+}
+
+/** Re-queues a webhook's failed deliveries created in [since, until) and wakes the workers; answers how many. */
+export async function requeueFailed(ctx: ServiceContext, webhook: Webhook, since: number, until?: number): Promise<number> {
   return ctx.store.db.transaction().execute(async (trx) => {
-    const count = await deliveries.requeueFailedSince(trx, webhook.id, since, ctx.clock.now());
+    const count = await deliveries.requeueFailedSince(trx, webhook.id, since, ctx.clock.now(), until);
     if (count) await ctx.store.wakeups.announce(trx);
     return count;
   });

@@ -13,15 +13,6 @@ import { type IteratorPage, iteratorPage, readIterator } from './iterator-pages.
 import type { Principal } from './principal.js';
 import { visibleOwner } from './webhook-access.js';
 
-/** Re-queues the endpoint's failed deliveries created in [since, until); answers how many. */
-export async function recoverEndpoint(ctx: ServiceContext, webhook: Webhook, since: number, until?: number): Promise<number> {
-  return ctx.store.db.transaction().execute(async (trx) => {
-    const count = await deliveries.requeueFailedSince(trx, webhook.id, since, ctx.clock.now(), until);
-    if (count) await ctx.store.wakeups.announce(trx);
-    return count;
-  });
-}
-
 /**
  * Sends the endpoint the workspace's events of [since, until) that it would receive today (its types and
  * channels) but never got a delivery of — say, published while it was disabled or before it subscribed.
@@ -34,13 +25,8 @@ export async function replayMissing(ctx: ServiceContext, webhook: Webhook, since
     const missed = (await deliveries.eventsWithoutDeliveryTo(trx, scope, ctx.config.maxDeliveriesPerRequest)).filter(
       (event) => hearsChannels(webhook.channels, event.channels) && event.type !== TEST_EVENT_TYPE,
     );
-    const typeOf = new Map(missed.map((event) => [event.id, event.type]));
-    await insertDeliveries(trx, missed.map((event) => ({ eventId: event.id, webhookId: webhook.id })), {
-      workspaceId: webhook.workspaceId,
-      eventTypeOf: (id) => typeOf.get(id)!,
-      dueAt: ctx.clock.now(),
-      isTest: false,
-    });
+    const rows = missed.map((event) => ({ eventId: event.id, eventType: event.type, webhookId: webhook.id }));
+    await insertDeliveries(trx, rows, { workspaceId: webhook.workspaceId, dueAt: ctx.clock.now(), isTest: false });
     if (missed.length) await ctx.store.wakeups.announce(trx);
     return missed.length;
   });
@@ -58,7 +44,8 @@ export async function endpointStats(ctx: ServiceContext, webhook: Webhook, since
  * endpoint only: how a customer sees what a type looks like at their receiver.
  */
 export async function sendExample(ctx: ServiceContext, webhook: Webhook, eventType: string): Promise<PublishedEvent> {
-  const type = await getEventType(ctx, eventType).catch(() => {
+  const type = await getEventType(ctx, eventType).catch((error: unknown) => {
+    if (!(error instanceof AppError && error.code === 'event_type_not_found')) throw error;
     throw new AppError('validation_failed', 'unknown event type', [{ loc: ['body', 'eventType'], msg: `unknown event type '${eventType}'`, type: 'unknown_event_type' }]);
   });
   const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type: type.name, data: type.example ?? {}, createdAt: ctx.clock.now() });

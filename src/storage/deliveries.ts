@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import type { DeliveryState } from '../domain/delivery-states.js';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { Delivery, DeliveryAttempt, PublishedEvent } from '../domain/models.js';
-import { onListed, toEvent } from './events.js';
-import { readJson } from './json-column.js';
+import { toEvent } from './events.js';
+import { onListed, readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { DeliveriesTable } from './schema.js';
 /** Cancels every unfinished delivery of a webhook; answers how many. */
@@ -21,6 +21,9 @@ export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: 
 }
 
 
+/** When a delivery is next tried: only one waiting for an attempt has a time that means anything. */
+const nextAttemptOf = (status: string, nextAttemptAt: number): number | null => (status === 'pending' || status === 'retrying' ? nextAttemptAt : null);
+
 const toDelivery = (row: Selectable<DeliveriesTable>): Delivery => ({
   id: row.id,
   eventId: row.event_id,
@@ -30,7 +33,7 @@ const toDelivery = (row: Selectable<DeliveriesTable>): Delivery => ({
   status: row.status as DeliveryState,
   attemptCount: row.attempt_count,
   isTest: row.is_test === 1,
-  nextAttemptAt: row.status === 'pending' || row.status === 'retrying' ? row.next_attempt_at : null,
+  nextAttemptAt: nextAttemptOf(row.status, row.next_attempt_at),
   lastAttemptAt: row.last_attempt_at,
   lastStatusCode: row.last_status_code,
   lastError: row.last_error,
@@ -228,7 +231,7 @@ export async function deliveredEventsAround(
   return rows.map((row) => ({
     id: row.delivery_id,
     status: row.delivery_status as DeliveryState,
-    nextAttemptAt: row.delivery_status === 'pending' || row.delivery_status === 'retrying' ? row.delivery_next_attempt_at : null,
+    nextAttemptAt: nextAttemptOf(row.delivery_status, row.delivery_next_attempt_at),
     event: toEvent(row),
   }));
 }

@@ -1,8 +1,7 @@
-import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { PublishedEvent } from '../domain/models.js';
-import { readJson } from './json-column.js';
-import { escapeLike } from './subscriptions.js';
+import { onListed, readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { Database, Db, EventsTable } from './schema.js';
 
@@ -45,14 +44,10 @@ export async function eventsAround(
   if (filter.types?.length) query = query.where('type', 'in', filter.types);
   if (filter.before !== undefined) query = query.where('created_at', '<', filter.before);
   if (filter.after !== undefined) query = query.where('created_at', '>', filter.after);
-  // Lists stored as JSON arrays of [a-zA-Z0-9_.-] names: the quoted name is one exact element.
   if (filter.channel !== undefined) query = query.where(onListed('channels', filter.channel));
   if (filter.tag !== undefined) query = query.where(onListed('tags', filter.tag));
   return (await fetchAroundSeq(query, position)).map(toEvent);
 }
-
-/** `column` (a JSON array of [a-zA-Z0-9_.-] names) holds `name`: the quoted name is one exact element. */
-export const onListed = (column: string, name: string) => sql<boolean>`${sql.ref(column)} like ${`%${escapeLike(JSON.stringify(name))}%`} escape '\\'`;
 
 /** Events with a delivery to a webhook `owner` created (owner visibility). */
 const deliveredToOwner =

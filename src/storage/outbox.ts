@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
 import { newEventId } from '../domain/ids.js';
+import { jsonListOrNull } from './json-column.js';
 import type { Db } from './schema.js';
 import { subscribersQuery } from './subscriptions.js';
 import { WAKEUP_CHANNEL } from './wakeups.js';
@@ -46,9 +47,6 @@ export function newOutboxEvent(input: {
   };
 }
 
-/** A list column: null when empty. */
-const jsonListOrNull = (list: readonly string[]): string | null => (list.length ? JSON.stringify(list) : null);
-
 // 9 bound values a row; SQLite allows 32 766 per statement, PostgreSQL 65 535.
 const DELIVERY_CHUNK = 1000;
 
@@ -77,24 +75,25 @@ export async function writeEventWithDeliveries(
       created_at: event.createdAt,
     })
     .execute();
-  await insertDeliveries(db, webhookIds.map((webhookId) => ({ eventId: event.id, webhookId })), { workspaceId: event.workspaceId, eventTypeOf: () => event.type, dueAt: event.createdAt, isTest: options.isTest ?? false });
+  const rows = webhookIds.map((webhookId) => ({ eventId: event.id, eventType: event.type, webhookId }));
+  await insertDeliveries(db, rows, { workspaceId: event.workspaceId, dueAt: event.createdAt, isTest: options.isTest ?? false });
 }
 
 /** Pending deliveries of stored events, due at `dueAt`, in chunks a statement can bind. */
 export async function insertDeliveries(
   db: Db,
-  pairs: { eventId: string; webhookId: string }[],
-  options: { workspaceId: string; eventTypeOf: (eventId: string) => string; dueAt: number; isTest: boolean },
+  rows: { eventId: string; eventType: string; webhookId: string }[],
+  options: { workspaceId: string; dueAt: number; isTest: boolean },
 ): Promise<void> {
-  for (let start = 0; start < pairs.length; start += DELIVERY_CHUNK) {
+  for (let start = 0; start < rows.length; start += DELIVERY_CHUNK) {
     await db
       .insertInto('deliveries')
       .values(
-        pairs.slice(start, start + DELIVERY_CHUNK).map(({ eventId, webhookId }) => ({
+        rows.slice(start, start + DELIVERY_CHUNK).map(({ eventId, eventType, webhookId }) => ({
           event_id: eventId,
           webhook_id: webhookId,
           workspace_id: options.workspaceId,
-          event_type: options.eventTypeOf(eventId),
+          event_type: eventType,
           status: 'pending',
           is_test: options.isTest ? 1 : 0,
           attempt_count: 0,

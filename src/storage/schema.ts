@@ -75,7 +75,7 @@ export interface WebhooksTable {
   workspace_id: string;
   /** Svix endpoint uid: caller-chosen, unique in the workspace, or null. */
   uid: string | null;
-  /** Svix channels the endpoint listens to, `|a|b|` (see subscriptions.ts), or null for every message. */
+  /** Svix channels the endpoint listens to, a JSON array (see subscriptions.ts), or null for every message. */
   channels: string | null;
   /** `envelope` (hookd's event JSON) or `svix` (the payload itself, with svix-* headers). */
   payload_format: Generated<PayloadFormat>;

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { onListed } from './json-column.js';
 import type { Db } from './schema.js';
 
 /**
@@ -11,7 +12,7 @@ export function subscribersQuery(workspaceId: string, type: string, channels: re
   // Driven by the subscription index, then one lookup per match: at 10 000 webhooks an `id in (…)` form
   // let SQLite scan every webhook of the workspace (3.97 ms for 10 matches, against 0.3 ms this way;
   // bench/profile-subscriptions.ts). A webhook has one row per type, or only `*`, so it matches once.
-  const onChannel = channels.map((channel) => sql` or w.channels like ${`%|${escapeLike(channel)}|%`} escape '\\'`);
+  const onChannel = channels.map((channel) => sql` or ${onListed('w.channels', channel)}`);
   return sql<{ id: string; seq: number }>`select w.id, w.seq from webhook_subscriptions s
     join webhooks w on w.id = s.webhook_id
     where s.workspace_id = ${workspaceId} and s.event_type in (${type}, '*') and w.is_active = 1
@@ -24,15 +25,6 @@ export async function subscribedWebhookIds(db: Db, workspaceId: string, type: st
   return rows.map((row) => row.id);
 }
 
-/** A webhook's channels as stored: null (every message) or `|a|b|`, so one channel is one `like '%|a|%'`. */
-export const channelsColumn = (channels: readonly string[] | null): string | null =>
-  channels === null || channels.length === 0 ? null : `|${[...new Set(channels)].join('|')}|`;
-
-/** The channels of a stored `webhooks.channels`. */
-export const readChannels = (column: string | null): string[] | null => (column === null ? null : column.slice(1, -1).split('|'));
-
-/** `text` as a literal inside a LIKE pattern with `\` as its escape: `_` and `%` are valid channel characters. */
-export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The subscription rows a webhook's `events` make: each type once, or only `*`, which covers the rest. */
 export const subscribedTypes = (events: readonly string[]): string[] => (events.includes('*') ? ['*'] : [...new Set(events)]);

@@ -2,10 +2,10 @@ import type { Selectable } from 'kysely';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { Webhook } from '../domain/models.js';
 import { openHeaders, type Sealer, sealHeaders } from '../domain/sealed-headers.js';
-import { readJson } from './json-column.js';
+import { jsonListOrNull, readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
 import type { Db, WebhooksTable } from './schema.js';
-import { channelsColumn, readChannels, replaceSubscriptions } from './subscriptions.js';
+import { replaceSubscriptions } from './subscriptions.js';
 import { inTransaction } from './transaction.js';
 
 type Row = Selectable<WebhooksTable>;
@@ -23,7 +23,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   workspaceId: row.workspace_id,
   uid: row.uid,
   payloadFormat: row.payload_format,
-  channels: readChannels(row.channels),
+  channels: readJson<string[] | null>(row.channels, null),
   name: row.name,
   description: row.description,
   url: row.url,
@@ -91,7 +91,7 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
       workspace_id: input.workspaceId,
       uid: input.uid ?? null,
       payload_format: input.payloadFormat ?? 'envelope',
-      channels: channelsColumn(input.channels ?? null),
+      channels: jsonListOrNull(input.channels ?? null),
       name: input.name,
       description: input.description,
       url: input.url,
@@ -201,7 +201,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
     .updateTable('webhooks')
     .set({
       ...(changes.uid !== undefined && { uid: changes.uid }),
-      ...(changes.channels !== undefined && { channels: channelsColumn(changes.channels) }),
+      ...(changes.channels !== undefined && { channels: jsonListOrNull(changes.channels) }),
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.description !== undefined && { description: changes.description }),
       ...(changes.url !== undefined && { url: changes.url }),

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeliveryState } from '../../domain/delivery-states.js';
 import { newUuid } from '../../domain/ids.js';
 import type { Delivery, Webhook } from '../../domain/models.js';
+import { requeueFailed } from '../../services/deliveries.js';
 import { applicationRealm, findEndpoint } from '../../services/endpoints.js';
 import * as operations from '../../services/endpoint-operations.js';
 import { findMessage } from '../../services/messages.js';
@@ -46,15 +47,15 @@ const timeOf = (text: string | null | undefined): number | undefined => (text ? 
 export async function endpointOperationRoutes(app: FastifyInstance): Promise<void> {
   const { ctx } = app.deps;
   const common = { tags: ['svix'], security: bearerSecurity };
-  const endpointOf = async (request: FastifyRequest): Promise<{ webhook: Webhook; principal: ReturnType<typeof principalOf> }> => {
+  const endpointOf = async (request: FastifyRequest): Promise<Webhook> => {
     const params = request.params as { app_id: string; endpoint_id: string };
     const { realm } = await applicationRealm(ctx, principalOf(request), params.app_id);
-    return { webhook: await findEndpoint(ctx, realm, params.endpoint_id), principal: realm.principal };
+    return findEndpoint(ctx, realm, params.endpoint_id);
   };
   const task = (name: string) => ({ id: `qtask_${newUuid().replaceAll('-', '')}`, status: 'running' as const, task: name, updatedAt: iso(ctx.clock.now())! });
 
   const rangeTasks = [
-    { path: 'recover', task: 'endpoint.recover', summary: "Re-send an endpoint's failed messages of a time range (Svix)", run: operations.recoverEndpoint },
+    { path: 'recover', task: 'endpoint.recover', summary: "Re-send an endpoint's failed messages of a time range (Svix)", run: requeueFailed },
     { path: 'replay-missing', task: 'endpoint.replay', summary: 'Send an endpoint the messages of a time range it never received (Svix)', run: operations.replayMissing },
   ] as const;
   for (const { path, task: name, summary, run } of rangeTasks) {
@@ -62,7 +63,7 @@ export async function endpointOperationRoutes(app: FastifyInstance): Promise<voi
       `/app/:app_id/endpoint/:endpoint_id/${path}`,
       { onRequest: app.guard('deliveries:write'), schema: { ...common, summary, params: EndpointParams, body: Range, response: { 202: TaskOut(name), ...errorResponses(422) } } },
       async (request, reply) => {
-        const { webhook } = await endpointOf(request);
+        const webhook = await endpointOf(request);
         const body = request.body as { since: string; until?: string | null };
         await run(ctx, webhook, Date.parse(body.since), timeOf(body.until));
         return reply.status(202).send(task(name));
@@ -82,7 +83,7 @@ export async function endpointOperationRoutes(app: FastifyInstance): Promise<voi
       },
     },
     async (request) => {
-      const { webhook } = await endpointOf(request);
+      const webhook = await endpointOf(request);
       const query = request.query as { since?: string | null; until?: string | null };
       return operations.endpointStats(ctx, webhook, timeOf(query.since) ?? ctx.clock.now() - 28 * 86_400_000, timeOf(query.until));
     },
@@ -100,7 +101,7 @@ export async function endpointOperationRoutes(app: FastifyInstance): Promise<voi
       },
     },
     async (request) => {
-      const { webhook } = await endpointOf(request);
+      const webhook = await endpointOf(request);
       return messageJson(await operations.sendExample(ctx, webhook, (request.body as { eventType: string }).eventType));
     },
   );
@@ -125,7 +126,7 @@ export async function endpointOperationRoutes(app: FastifyInstance): Promise<voi
       },
     },
     async (request) => {
-      const { webhook } = await endpointOf(request);
+      const webhook = await endpointOf(request);
       const query = request.query as { limit?: number; iterator?: string; status?: number; event_types?: string; channel?: string; before?: string; after?: string; with_content?: boolean };
       const page = await operations.listEndpointMessages(ctx, webhook, {
         limit: query.limit ?? 50,

@@ -1,8 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * Svix channels and tags: `webhooks.channels` (null: every message; else `|a|b|`, matched by
- * `subscribersQuery`), `events.channels` and `events.tags` (JSON arrays as the message gave them, or null).
+ * Svix channels and tags, each a JSON array or null: `webhooks.channels` (null: every message; matched
+ * by `subscribersQuery`), `events.channels` and `events.tags` (as the message gave them).
  */
 export const channelsMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
