@@ -18,6 +18,7 @@ export const CLIENT_ROUTES = {
   listPortalSessions: ['GET', '/admin/workspaces/{id}/portal-sessions'],
   revokePortalSession: ['DELETE', '/admin/workspaces/{id}/portal-sessions/{session_id}'],
   whoAmI: ['GET', '/whoami'],
+  queueHealth: ['GET', '/admin/queue'],
   // Catalog
   listEventTypes: ['GET', '/events'],
   listWorkspaceEventTypes: ['GET', '/workspaces/{workspace_id}/webhooks/events'],
@@ -35,6 +36,7 @@ export const CLIENT_ROUTES = {
   getWebhook: ['GET', '/workspaces/{workspace_id}/webhooks/{webhook_id}'],
   updateWebhook: ['PATCH', '/workspaces/{workspace_id}/webhooks/{webhook_id}'],
   deleteWebhook: ['DELETE', '/workspaces/{workspace_id}/webhooks/{webhook_id}'],
+  revealSecret: ['GET', '/workspaces/{workspace_id}/webhooks/{webhook_id}/secret'],
   rotateSecret: ['POST', '/workspaces/{workspace_id}/webhooks/{webhook_id}/rotate-secret'],
   listDeliveries: ['GET', '/workspaces/{workspace_id}/webhooks/{webhook_id}/deliveries'],
   getDelivery: ['GET', '/workspaces/{workspace_id}/webhooks/{webhook_id}/deliveries/{delivery_id}'],
@@ -48,6 +50,7 @@ export const CLIENT_ROUTES = {
   adminGetWebhook: ['GET', '/admin/webhooks/{webhook_id}'],
   adminUpdateWebhook: ['PATCH', '/admin/webhooks/{webhook_id}'],
   adminDeleteWebhook: ['DELETE', '/admin/webhooks/{webhook_id}'],
+  adminRevealSecret: ['GET', '/admin/webhooks/{webhook_id}/secret'],
   adminRotateSecret: ['POST', '/admin/webhooks/{webhook_id}/rotate-secret'],
   adminListDeliveries: ['GET', '/admin/webhooks/{webhook_id}/deliveries'],
   adminGetDelivery: ['GET', '/admin/webhooks/{webhook_id}/deliveries/{delivery_id}'],

@@ -83,7 +83,21 @@ export interface WebhookStats {
   by_status: Record<DeliveryStatus, number>;
   success_rate: number | null;
   latency_ms: { p50: number | null; p95: number | null; p99: number | null };
-  buckets: { start: string; succeeded: number; failed: number }[];
+  buckets: { start: string; succeeded: number; failed: number; p50_ms: number | null; p95_ms: number | null }[];
+}
+
+export interface DeliveryDetail extends Delivery {
+  /** The body every attempt sends; null once retention removed the event. */
+  request_body: string | null;
+  attempts: DeliveryAttempt[];
+}
+
+export interface QueueHealth {
+  backlog: number;
+  in_flight: number;
+  oldest_due_at: string | null;
+  oldest_due_age_s: number;
+  attempts_per_s: number | null;
 }
 
 export interface TestResult {

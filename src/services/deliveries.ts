@@ -2,8 +2,11 @@ import { TEST_EVENT_TYPE } from '../domain/event-payload.js';
 import { AppError } from '../domain/errors.js';
 import type { ListRequest, ListSpec, Page } from '../domain/list.js';
 import type { Delivery, DeliveryAttempt, Webhook } from '../domain/models.js';
+import { deliveryBody } from '../delivery/signed-request.js';
 import * as deliveries from '../storage/deliveries.js';
+import { findEventPayload } from '../storage/events.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
+import { getEventType } from './catalog.js';
 import type { ServiceContext } from './context.js';
 import type { WebhookRealm } from './webhook-access.js';
 import { getWebhook } from './webhooks.js';
@@ -37,6 +40,14 @@ export async function getDelivery(
   const delivery = Number.isSafeInteger(deliveryId) ? await deliveries.findDelivery(ctx.store.db, webhook.id, deliveryId) : null;
   if (!delivery) throw new AppError('delivery_not_found');
   return { delivery, attempts: await deliveries.listAttempts(ctx.store.db, delivery.id) };
+}
+
+/** One delivery with every attempt and the request body its attempts send (null once the event is pruned). */
+export async function getDeliveryWithBody(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, deliveryId: number) {
+  const webhook = await getWebhook(ctx, realm, webhookId);
+  const found = await getDelivery(ctx, realm, webhook.id, deliveryId);
+  const envelope = await findEventPayload(ctx.store.db, found.delivery.eventId);
+  return { ...found, requestBody: envelope === null ? null : deliveryBody(envelope, webhook.payloadFormat) };
 }
 
 /** Queues a new attempt of the same delivery now (same `webhook-id`), whatever it ended in before. */
@@ -77,10 +88,12 @@ export interface TestResult {
  * Sends a signed `webhook.test` event to one webhook now and waits for the outcome. It goes through the
  * queue like any delivery (so an API-only process still sends nothing itself) and is not retried.
  */
-export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, webhookId: string): Promise<TestResult> {
+export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, eventType?: string): Promise<TestResult> {
   const webhook = await getWebhook(ctx, realm, webhookId);
-  const data = { message: 'This is a test event from hookd.', webhook_id: webhook.id };
-  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type: TEST_EVENT_TYPE, data, createdAt: ctx.clock.now() });
+  const { type, data } = eventType === undefined
+    ? { type: TEST_EVENT_TYPE, data: { message: 'This is a test event from hookd.', webhook_id: webhook.id } }
+    : await exampleOf(ctx, webhook, eventType);
+  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type, data, createdAt: ctx.clock.now() });
   const deliveryId = await ctx.store.db.transaction().execute(async (trx) => {
     await writeEventWithDeliveries(trx, event, [webhook.id], { isTest: true });
     await ctx.store.wakeups.announce(trx);
@@ -106,4 +119,14 @@ export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, we
   }
   await deliveries.cancelDelivery(ctx.store.db, deliveryId, ctx.clock.now());
   return { success: false, message: 'No delivery worker sent the test event in time', status_code: null, duration_ms: null, delivery_id: deliveryId };
+}
+
+/** A catalog type's example payload, for a test send to a webhook subscribed to that type. */
+async function exampleOf(ctx: ServiceContext, webhook: Webhook, eventType: string): Promise<{ type: string; data: unknown }> {
+  const problem = (msg: string) => new AppError('validation_failed', msg, [{ loc: ['body', 'event_type'], msg, type: 'event_type' }]);
+  if (!webhook.events.includes('*') && !webhook.events.includes(eventType)) throw problem(`the webhook is not subscribed to '${eventType}'`);
+  const type = await getEventType(ctx, eventType).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === 'event_type_not_found' ? problem(`unknown event type '${eventType}'`) : error;
+  });
+  return { type: type.name, data: type.example ?? {} };
 }

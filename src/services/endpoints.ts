@@ -42,10 +42,3 @@ export async function requireFreeUid(ctx: ServiceContext, workspaceId: string, u
   const holder = await webhooks.findWebhookByUid(ctx.store.db, workspaceId, uid, ctx.secretBox);
   if (holder && holder.id !== self) throw new AppError('endpoint_uid_exists');
 }
-
-/** The endpoint's current signing secret, decrypted (Svix's `GET …/secret`). */
-export async function endpointSecret(ctx: ServiceContext, webhook: Webhook): Promise<string> {
-  const sealed = await webhooks.findSealedSecrets(ctx.store.db, webhook.id);
-  if (!sealed) throw new AppError('webhook_not_found');
-  return ctx.secretBox.open(sealed.secret);
-}

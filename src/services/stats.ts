@@ -13,7 +13,8 @@ export const STATS_WINDOWS = {
 } as const;
 export type StatsWindow = keyof typeof STATS_WINDOWS;
 
-// Percentiles come from the latest attempts; 10 000 samples bound the work on busy webhooks.
+// Percentiles come from the latest attempts (per bucket too); 10 000 samples bound the work on busy webhooks,
+// so on one the oldest buckets of a long window may have no latency (null).
 const LATENCY_SAMPLE = 10_000;
 
 /** Delivery counts by state, success rate, latency percentiles and per-bucket outcomes for one webhook. */
@@ -30,8 +31,14 @@ export async function webhookStats(ctx: ServiceContext, realm: WebhookRealm, web
   const byStatus = Object.fromEntries(DELIVERY_STATES.map((state) => [state, counts[state] ?? 0]));
   const total = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
   const finished = byStatus['succeeded']! + byStatus['failed']!;
-  const sorted = durations.sort((a, b) => a - b);
   const byBucket = new Map(buckets.map((b) => [b.bucket, b]));
+  const latencyByBucket = new Map<number, { ms: number }[]>();
+  for (const d of durations) {
+    const key = Math.floor(d.at / bucketMs);
+    const samples = latencyByBucket.get(key);
+    if (samples) samples.push(d);
+    else latencyByBucket.set(key, [d]);
+  }
   const first = Math.floor(since / bucketMs);
   const last = Math.floor(now / bucketMs);
   return {
@@ -39,12 +46,18 @@ export async function webhookStats(ctx: ServiceContext, realm: WebhookRealm, web
     total,
     by_status: byStatus,
     success_rate: finished === 0 ? null : byStatus['succeeded']! / finished,
-    latency_ms: { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) },
+    latency_ms: percentiles(durations),
     buckets: Array.from({ length: last - first + 1 }, (_, i) => {
       const found = byBucket.get(first + i);
-      return { start: new Date((first + i) * bucketMs).toISOString(), succeeded: found?.succeeded ?? 0, failed: found?.failed ?? 0 };
+      const { p50, p95 } = percentiles(latencyByBucket.get(first + i) ?? []);
+      return { start: new Date((first + i) * bucketMs).toISOString(), succeeded: found?.succeeded ?? 0, failed: found?.failed ?? 0, p50_ms: p50, p95_ms: p95 };
     }),
   };
+}
+
+function percentiles(samples: { ms: number }[]) {
+  const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
+  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
 }
 
 function percentile(sorted: number[], q: number): number | null {

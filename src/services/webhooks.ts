@@ -5,6 +5,7 @@ import type { Webhook } from '../domain/models.js';
 import { findTemplate } from '../storage/templates.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import * as webhooks from '../storage/webhooks.js';
+import type { WebhookHealth } from '../storage/webhooks.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import type { ServiceContext } from './context.js';
 import { cancelDeliveriesOfWebhook } from '../storage/deliveries.js';
@@ -95,18 +96,19 @@ export async function createWebhook(
 }
 
 /**
- * One page of the webhooks this realm may see, narrowed further by seed 004's partner and by seed 001's
+ * One page of the webhooks this realm may see, narrowed further by seed 004's partner, by health, and by seed 001's
  * filter on the secret — an indexed match on the secret's keyed digest, nothing decrypted.
  */
 export async function listWebhooks(
   ctx: ServiceContext,
   realm: WebhookRealm,
   request: ListRequest,
-  extra: { partnerId?: string; secret?: string } = {},
+  extra: { partnerId?: string; secret?: string; health?: WebhookHealth } = {},
 ): Promise<Page<Webhook>> {
   const scope = {
     ...(await listScope(ctx, realm)),
     ...(extra.partnerId !== undefined && { partnerId: extra.partnerId }),
+    ...(extra.health !== undefined && { health: extra.health }),
     ...(extra.secret !== undefined && { secretDigest: ctx.secretBox.digest(extra.secret) }),
   };
   return webhooks.listWebhooks(ctx.store.db, scope, request, ctx.secretBox);
@@ -213,4 +215,11 @@ export async function rotateSecret(
   );
   if (!rotated) throw new AppError('webhook_not_found');
   return { webhook: rotated, secret, previousSecretExpiresAt: previousExpiresAt };
+}
+
+/** A webhook's current signing secret, decrypted (the dashboard's reveal, Svix's `GET …/secret`). */
+export async function webhookSecret(ctx: ServiceContext, webhook: Webhook): Promise<string> {
+  const sealed = await webhooks.findSealedSecrets(ctx.store.db, webhook.id);
+  if (!sealed) throw new AppError('webhook_not_found');
+  return ctx.secretBox.open(sealed.secret);
 }

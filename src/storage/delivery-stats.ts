@@ -18,11 +18,11 @@ export async function countDeliveriesByStatus(db: Db, webhookId: string, since: 
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
 }
 
-/** Durations of the most recent attempts since `since` that got an HTTP answer (at most `limit`). */
-export async function recentAttemptDurations(db: Db, webhookId: string, since: number, limit: number): Promise<number[]> {
+/** The most recent attempts since `since` that got an HTTP answer (at most `limit`): when, and how long they took. */
+export async function recentAttemptDurations(db: Db, webhookId: string, since: number, limit: number): Promise<{ at: number; ms: number }[]> {
   const rows = await db
     .selectFrom('delivery_attempts')
-    .select('duration_ms')
+    .select(['created_at', 'duration_ms'])
     .where('webhook_id', '=', webhookId)
     .where('created_at', '>=', since)
     .where('status_code', 'is not', null)
@@ -30,7 +30,7 @@ export async function recentAttemptDurations(db: Db, webhookId: string, since: n
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((row) => row.duration_ms);
+  return rows.map((row) => ({ at: Number(row.created_at), ms: row.duration_ms }));
 }
 
 /** Attempts since `since` counted per time bucket of `bucketMs`, split into succeeded and failed. */

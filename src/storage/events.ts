@@ -66,3 +66,9 @@ export async function findEvent(db: Db, workspaceId: string, id: string): Promis
   const row = await db.selectFrom('events').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
   return row ? toEvent(row) : null;
 }
+
+/** The stored envelope of an event (what its deliveries send), or null once retention removed it. */
+export async function findEventPayload(db: Db, id: string): Promise<string | null> {
+  const row = await db.selectFrom('events').select('payload').where('id', '=', id).executeTakeFirst();
+  return row?.payload ?? null;
+}

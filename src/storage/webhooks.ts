@@ -154,7 +154,12 @@ export interface WebhookScope {
   createdBy?: string | null;
   /** Only the webhook whose current secret has this digest. */
   secretDigest?: string;
+  /** `healthy`: active, no failure since the last success; `failing`: active with failures; `disabled`. */
+  health?: WebhookHealth;
 }
+
+export const WEBHOOK_HEALTH = ['healthy', 'failing', 'disabled'] as const;
+export type WebhookHealth = (typeof WEBHOOK_HEALTH)[number];
 
 const COLUMNS = { tenant_id: 'webhooks.workspace_id', workspace_id: 'webhooks.workspace_id' };
 
@@ -174,6 +179,10 @@ function webhooksWithin(db: Db, scope: WebhookScope) {
   if (scope.partnerId !== undefined) {
     const inPartner = db.selectFrom('workspaces').select('id').where('partner_id', '=', scope.partnerId);
     query = query.where('webhooks.workspace_id', 'in', inPartner);
+  }
+  if (scope.health === 'disabled') query = query.where('webhooks.is_active', '=', 0);
+  else if (scope.health !== undefined) {
+    query = query.where('webhooks.is_active', '=', 1).where('webhooks.failing_since', scope.health === 'failing' ? 'is not' : 'is', null);
   }
   return query;
 }

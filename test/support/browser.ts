@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import chromium from '@sparticuz/chromium';
-import { type Browser, chromium as playwright, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium as playwright, type Page } from 'playwright-core';
 
 /** Where browser tests put their screenshots (ignored by git). */
 export const SCREENSHOT_DIR = new URL('../../test-artifacts/screenshots/', import.meta.url);
@@ -18,6 +18,14 @@ export async function launchBrowser(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
     headless: true,
   });
+}
+
+/**
+ * A fresh browser context (its own storage, like a new browser profile). The locale is set because the
+ * machines' POSIX locale reaches Chromium as `en-US@posix`, which Intl rejects.
+ */
+export function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({ locale: 'en-US', ...options });
 }
 
 /** Writes a full-page screenshot `name.png` into SCREENSHOT_DIR; answers its path. */

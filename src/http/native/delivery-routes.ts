@@ -121,11 +121,25 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
     `${item}/deliveries/:delivery_id`,
     {
       onRequest: guard('deliveries:read'), preValidation: visible,
-      schema: { ...common, summary: 'Get a delivery with every attempt', params: DeliveryParams, response: { 200: Type.Intersect([DeliveryResponse, Type.Object({ attempts: Type.Array(AttemptResponse) })]), ...errorResponses(422) } },
+      schema: {
+        ...common,
+        summary: 'Get a delivery with every attempt',
+        params: DeliveryParams,
+        response: {
+          200: Type.Intersect([
+            DeliveryResponse,
+            Type.Object({
+              request_body: Nullable(Type.String({ description: 'the body every attempt sends; null once retention removed the event' })),
+              attempts: Type.Array(AttemptResponse),
+            }),
+          ]),
+          ...errorResponses(422),
+        },
+      },
     },
     async (request) => {
-      const { delivery, attempts } = await service.getDelivery(ctx, style.realm(request), idOf(request), deliveryIdOf(request));
-      return { ...deliveryJson(delivery), attempts: attempts.map(attemptJson) };
+      const { delivery, attempts, requestBody } = await service.getDeliveryWithBody(ctx, style.realm(request), idOf(request), deliveryIdOf(request));
+      return { ...deliveryJson(delivery), request_body: requestBody, attempts: attempts.map(attemptJson) };
     },
   );
   app.post(
@@ -160,17 +174,20 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
   app.post(
     `${item}/test`,
     {
-      onRequest: guard('webhooks:write'), preValidation: visible,
+      onRequest: guard('webhooks:write'),
+      preValidation: [visible, async (request) => void (request.body ??= {})], // the body is optional
       schema: {
         ...common,
         summary: 'Send a signed test event now',
+        description: 'Without a body: a `webhook.test` event. With `event_type`: that catalog type\'s example payload (the webhook must subscribe to it).',
+        body: Type.Object({ event_type: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ success: Type.Boolean(), message: Type.String(), status_code: Nullable(Type.Integer()), duration_ms: Nullable(Type.Integer()), delivery_id: Type.Integer() }),
-          ...errorResponses(),
+          ...errorResponses(422),
         },
       },
     },
-    async (request) => service.sendTestEvent(ctx, style.realm(request), idOf(request)),
+    async (request) => service.sendTestEvent(ctx, style.realm(request), idOf(request), (request.body as { event_type?: string }).event_type),
   );
   app.get(
     `${item}/stats`,

@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import { catalogRoutes } from './catalog.js';
 import { eventRoutes } from './events.js';
 import { portalSessionRoutes } from './portal-sessions.js';
+import { queueRoutes } from './queue.js';
 import { workspaceWebhookRoutes } from './webhooks.js';
 import { whoAmIRoute } from './whoami.js';
 import { workspaceRoutes } from './workspaces.js';
@@ -18,4 +19,5 @@ export async function nativeSurface(app: FastifyInstance): Promise<void> {
   await app.register(adminWebhookRoutes);
   await app.register(eventRoutes);
   await app.register(whoAmIRoute);
+  await app.register(queueRoutes);
 }

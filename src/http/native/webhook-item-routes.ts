@@ -81,6 +81,21 @@ export function registerWebhookItemRoutes(app: FastifyInstance, style: WebhookRo
         : reply.status(204).send();
     },
   );
+  app.get(
+    `${item}/secret`,
+    {
+      onRequest: guard('webhooks:write'), preValidation: visible, // reading the signing key is as strong as setting it
+      schema: {
+        ...common,
+        summary: 'Reveal the signing secret',
+        response: { 200: Type.Object({ secret: Type.String(), previous_secret_expires_at: Type.Union([Timestamp, Type.Null()]) }), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const webhook = await service.getWebhook(ctx, style.realm(request), idOf(request));
+      return { secret: await service.webhookSecret(ctx, webhook), previous_secret_expires_at: iso(webhook.previousSecretExpiresAt) };
+    },
+  );
   app.post(
     `${item}/rotate-secret`,
     {

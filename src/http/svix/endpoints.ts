@@ -224,7 +224,7 @@ export async function endpointRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return { key: await endpoints.endpointSecret(ctx, (await endpointOf(request)).webhook) };
+      return { key: await webhooks.webhookSecret(ctx, (await endpointOf(request)).webhook) };
     },
   );
   app.post(

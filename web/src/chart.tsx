@@ -1,0 +1,94 @@
+// Charts of a webhook's stats buckets, drawn by uPlot (small, canvas, no dependencies).
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { WebhookStats } from '../../src/client/types.js';
+
+type Bucket = WebhookStats['buckets'][number];
+
+const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+function useChart(buckets: Bucket[], series: { label: string; color: string; value: (b: Bucket) => number | null; bars?: boolean }[], unit: string) {
+  const holder = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = holder.current;
+    if (!element) return;
+    const x = buckets.map((b) => Date.parse(b.start) / 1000);
+    const data: uPlot.AlignedData = [x, ...series.map((s) => buckets.map(s.value))];
+    const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--line'), width: 1 }, ticks: { stroke: cssVar('--line') } };
+    const bars = uPlot.paths.bars!({ size: [0.7, 24] });
+    const plot = new uPlot(
+      {
+        width: Math.max(240, element.clientWidth),
+        height: 180,
+        legend: { show: true },
+        cursor: { points: { show: false } },
+        scales: { x: { time: true } },
+        axes: [axis, { ...axis, size: 48, values: (_u, values) => values.map((v) => `${v}${unit}`) }],
+        series: [
+          {},
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            fill: s.bars ? s.color : undefined,
+            width: s.bars ? 0 : 2,
+            paths: s.bars ? bars : undefined,
+            spanGaps: !s.bars,
+            points: { show: !s.bars },
+          })),
+        ],
+      },
+      data,
+      element,
+    );
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(240, element.clientWidth), height: 180 }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [JSON.stringify(buckets)]);
+  return holder;
+}
+
+/** Attempts that succeeded and failed per bucket. */
+export function OutcomesChart(props: { buckets: Bucket[] }) {
+  const ref = useChart(
+    props.buckets,
+    [
+      { label: 'succeeded', color: cssVar('--ok'), value: (b) => b.succeeded, bars: true },
+      { label: 'failed', color: cssVar('--bad'), value: (b) => b.failed, bars: true },
+    ],
+    '',
+  );
+  return <div class="chart" ref={ref} role="img" aria-label="Attempts succeeded and failed per time bucket" />;
+}
+
+/** Response time p50 and p95 per bucket (attempts that got an answer). */
+export function LatencyChart(props: { buckets: Bucket[] }) {
+  const ref = useChart(
+    props.buckets,
+    [
+      { label: 'p50', color: cssVar('--accent'), value: (b) => b.p50_ms },
+      { label: 'p95', color: cssVar('--warn'), value: (b) => b.p95_ms },
+    ],
+    ' ms',
+  );
+  return <div class="chart" ref={ref} role="img" aria-label="Response time p50 and p95 per time bucket" />;
+}
+
+/** The success rate per bucket as a small inline line (the webhook list's health at a glance). */
+export function Sparkline(props: { buckets: Bucket[] }) {
+  const rates = props.buckets.map((b) => (b.succeeded + b.failed ? b.succeeded / (b.succeeded + b.failed) : null));
+  const known = rates.filter((r): r is number => r !== null);
+  if (!known.length) return <span class="muted">no traffic</span>;
+  const step = 100 / Math.max(1, rates.length - 1);
+  const points = rates.flatMap((r, i) => (r === null ? [] : [`${(i * step).toFixed(1)},${(22 - r * 20).toFixed(1)}`])).join(' ');
+  const overall = known.reduce((a, b) => a + b, 0) / known.length;
+  const tone = overall >= 0.99 ? 'ok' : overall >= 0.9 ? 'warn' : 'bad';
+  return (
+    <svg class={`spark ${tone}`} viewBox="0 0 100 24" preserveAspectRatio="none" role="img" aria-label={`success rate ${Math.round(overall * 100)}% over 24 hours`}>
+      <polyline points={points} fill="none" vector-effect="non-scaling-stroke" />
+    </svg>
+  );
+}
