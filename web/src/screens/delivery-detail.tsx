@@ -2,6 +2,7 @@ import type { DeliveryAttempt } from '../../../src/client/types.js';
 import { useLive } from '../live.js';
 import type { WorkspaceScope } from '../scope.js';
 import { Body, Headers, Loading, Section, Status, Time, useAction } from '../ui.js';
+import { isRetryable } from './webhook-detail.js';
 
 function Attempt(props: { attempt: DeliveryAttempt; requestBody: string | null }) {
   const a = props.attempt;
@@ -14,7 +15,7 @@ function Attempt(props: { attempt: DeliveryAttempt; requestBody: string | null }
         <span class="muted">{a.duration_ms} ms</span>
         <Time value={a.created_at} />
       </header>
-      {a.error && a.status_code && <p class="muted">{a.error}</p>}
+      {a.error && a.status_code && a.error !== `HTTP ${a.status_code}` && <p class="muted">{a.error}</p>}
       <div class="grid2">
         <div>
           <h4>Request headers</h4>
@@ -41,7 +42,7 @@ export function DeliveryDetail(props: { scope: WorkspaceScope; webhookId: string
   const retry = useAction();
   const d = delivery.data;
   if (!d) return <Loading error={delivery.error} />;
-  const canRetry = scope.canWrite && !['pending', 'sending', 'retrying'].includes(d.status);
+  const canRetry = scope.canWrite && isRetryable(d.status);
   return (
     <>
       <nav class="crumbs" aria-label="Breadcrumb">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Delivery, Webhook } from '../../../src/client/types.js';
-import { LatencyChart, OutcomesChart } from '../chart.js';
+import { formatRate, LatencyChart, OutcomesChart } from '../chart.js';
 import { useLive } from '../live.js';
 import { navigate, useLocation, withQuery } from '../router.js';
 import type { WorkspaceScope } from '../scope.js';
@@ -201,7 +201,7 @@ function Charts(props: { scope: WorkspaceScope; webhook: Webhook; window: Window
           <dl class="figures">
             <div>
               <dt>Success rate</dt>
-              <dd>{s.success_rate === null ? '—' : `${(s.success_rate * 100).toFixed(1)} %`}</dd>
+              <dd>{s.success_rate === null ? '—' : formatRate(s.success_rate)}</dd>
             </div>
             <div>
               <dt>Deliveries</dt>
@@ -261,9 +261,12 @@ function Recover(props: { scope: WorkspaceScope; webhook: Webhook; onChange: () 
   );
 }
 
+/** A delivery can be sent again now unless it is waiting for its first attempt or being sent. */
+export const isRetryable = (status: string) => status !== 'pending' && status !== 'sending';
+
 function RetryButton(props: { scope: WorkspaceScope; delivery: Delivery; onChange: () => void }) {
   const retry = useAction();
-  if (!props.scope.canWrite || ['pending', 'sending', 'retrying'].includes(props.delivery.status)) return null;
+  if (!props.scope.canWrite || !isRetryable(props.delivery.status)) return null;
   return (
     <span class="inline-action">
       <button
@@ -423,9 +426,9 @@ export function WebhookDetail(props: { scope: WorkspaceScope; id: string }) {
         </dl>
       </Section>
       <Actions scope={scope} webhook={w} onChange={webhook.reload} />
+      <SigningSecret scope={scope} webhook={w} onChange={webhook.reload} />
       <Charts scope={scope} webhook={w} window={window} />
       <DeliveryLog scope={scope} webhook={w} query={query} onChange={webhook.reload} />
-      <SigningSecret scope={scope} webhook={w} onChange={webhook.reload} />
     </>
   );
 }
