@@ -68,6 +68,12 @@ describe.each(STORES)('the dashboard in a real browser (%s)', (store) => {
       await expect.poll(() => page.getByRole('table', { name: 'API keys' }).textContent()).toContain('production');
       await screenshot(page, `operator-workspace-${store}-1280`);
 
+      // The operator opens the workspace's own screens, as its customer sees them.
+      await page.getByRole('link', { name: 'Webhooks', exact: true }).last().click();
+      await expect.poll(() => page.textContent('main')).toContain('No webhooks yet');
+      expect(new URL(page.url()).pathname).toBe(`/dashboard/workspaces/${workspaceId}/webhooks`);
+      await page.goBack();
+
       // A reload keeps the screen: the path names it.
       await page.reload();
       await page.getByRole('heading', { name: 'Acme Robotics' }).waitFor();

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { HookdApiError } from '../../src/client/api-client.js';
+import { navigate } from './router.js';
 
 /** A readable sentence for a failed call: hookd's `detail` (and the first field problem), or the error's message. */
 export function describeError(error: unknown): string {
@@ -101,6 +102,13 @@ export function Confirm(props: { title: string; children: ComponentChildren; con
   );
 }
 
+/** A click anywhere on a linked row opens it, unless it was on a control of its own (or selected text). */
+function followRow(event: MouseEvent, href: string) {
+  const target = event.target as Element;
+  if (target.closest('a, button, input, select, textarea, details') || getSelection()?.toString()) return;
+  navigate(href);
+}
+
 export interface Column<T> {
   label: string;
   cell: (row: T) => ComponentChildren;
@@ -127,7 +135,7 @@ export function DataTable<T>(props: { rows: T[]; columns: Column<T>[]; empty: st
         {props.rows.map((row) => {
           const href = props.href?.(row);
           return (
-            <tr key={props.rowKey(row)} class={href ? 'linked' : ''}>
+            <tr key={props.rowKey(row)} class={href ? 'linked' : ''} onClick={href ? (event) => followRow(event, href) : undefined}>
               {props.columns.map((column, i) => (
                 <td key={column.label} data-label={column.label} class={column.class}>
                   {href && i === 0 ? <a href={href}>{column.cell(row)}</a> : column.cell(row)}
