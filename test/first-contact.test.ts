@@ -168,7 +168,7 @@ describe.each(STORES)('first contact (%s)', (store) => {
       expect(fast.deliveries.map((d) => d.id)).toEqual([deliveryId]);
 
       const writer = (workerId: string) =>
-        new ResultWriter(h.hookd.ctx.store, silent, { workerId, disableAfter: 0, maxBatch: 100, maxDelayMs: 1_000, onStreakLimit: async () => {} });
+        new ResultWriter(h.hookd.ctx.store, silent, { workerId, disableAfter: 0, maxBatch: 100, maxDelayMs: 1_000, onDisable: async () => {} });
       const late = writer('slow-worker');
       late.add(failedAttempt(deliveryId, hook.id));
       await late.flush();
@@ -196,7 +196,7 @@ describe.each(STORES)('first contact (%s)', (store) => {
         disableAfter: 1,
         maxBatch: 100,
         maxDelayMs: 1_000,
-        onStreakLimit: async () => {
+        onDisable: async () => {
           calls++;
           throw new Error('disabling failed');
         },

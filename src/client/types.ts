@@ -112,6 +112,8 @@ export interface EventInput {
   type: string;
   data?: unknown;
   idempotency_key?: string;
+  /** Deliver at this ISO time (at most 30 days ahead) instead of now. */
+  deliver_at?: string;
 }
 
 export interface Published {
@@ -124,6 +126,8 @@ export interface PublishedEvent {
   type: string;
   data: unknown;
   idempotency_key: string | null;
+  /** A scheduled event's delivery time, or null. */
+  deliver_at: string | null;
   created_at: string;
 }
 

@@ -12,6 +12,8 @@ export function nextState(
   if (outcome.kind === 'success') return { status: 'succeeded', nextAttemptAt: null };
   // A blocked target will stay blocked: retrying would only knock on the same closed door.
   if (outcome.kind === 'blocked') return { status: 'failed', nextAttemptAt: null };
+  // 410 Gone: the receiver says the endpoint is gone for good (Standard Webhooks); the webhook is disabled.
+  if (outcome.kind === 'http_error' && outcome.status === 410) return { status: 'failed', nextAttemptAt: null };
   const scheduled = nextRetryDelay(schedule, attempt, random);
   if (scheduled === null) return { status: 'failed', nextAttemptAt: null };
   const retryAfter = outcome.kind === 'http_error' ? outcome.retryAfterMs : undefined;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../storage/database.js';
-import { type AttemptRecord, recordAttempts } from '../storage/record-attempts.js';
+import { type AttemptRecord, recordAttempts, type WebhookToDisable } from '../storage/record-attempts.js';
 
 /**
  * Collects attempt results and writes them in batches: one transaction per batch instead of one per
@@ -20,7 +20,7 @@ export class ResultWriter {
       disableAfter: number;
       maxBatch: number;
       maxDelayMs: number;
-      onStreakLimit: (webhooks: { webhookId: string; failureCount: number }[]) => Promise<void>;
+      onDisable: (webhooks: WebhookToDisable[]) => Promise<void>;
     },
   ) {}
 
@@ -51,7 +51,7 @@ export class ResultWriter {
   }
 
   async #write(batch: AttemptRecord[]): Promise<void> {
-    let limited: { webhookId: string; failureCount: number }[];
+    let limited: WebhookToDisable[];
     try {
       limited = await recordAttempts(this.store.db, this.store.kind, this.options.workerId, batch, this.options.disableAfter);
     } catch (error) {
@@ -63,7 +63,7 @@ export class ResultWriter {
     }
     // The attempts are stored; a failure to act on a streak must not queue them again.
     if (limited.length) {
-      await this.options.onStreakLimit(limited).catch((error) => this.logger.error({ err: error }, 'disabling failing webhooks failed'));
+      await this.options.onDisable(limited).catch((error) => this.logger.error({ err: error }, 'disabling failing webhooks failed'));
     }
   }
 }

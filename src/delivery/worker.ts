@@ -7,6 +7,7 @@ import type { RateLimiter } from '../services/rate-limiter.js';
 import { type ClaimCursor, type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
 import type { Store } from '../storage/database.js';
 import { disableWebhook } from '../storage/disable-webhook.js';
+import type { WebhookToDisable } from '../storage/record-attempts.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
 import { subscribedWebhookIds } from '../storage/subscriptions.js';
 import { extendLeases } from '../storage/extend-leases.js';
@@ -103,7 +104,7 @@ export class DeliveryWorker {
       maxBatch: 500,
       // Results only feed the delivery log, so a 20 ms batch window costs receivers nothing and cuts commits.
       maxDelayMs: 20,
-      onStreakLimit: (webhooks) => this.#disable(webhooks),
+      onDisable: (webhooks) => this.#disable(webhooks),
     });
   }
 
@@ -391,11 +392,10 @@ export class DeliveryWorker {
     return settings;
   }
 
-  /** Disables webhooks whose failure streak reached the limit and tells their workspace. */
-  async #disable(webhooks: { webhookId: string; failureCount: number }[]): Promise<void> {
+  /** Disables webhooks (a 410 Gone, or a failure streak at the limit) and tells their workspace. */
+  async #disable(webhooks: WebhookToDisable[]): Promise<void> {
     const { store, clock, logger } = this.#deps;
-    for (const { webhookId, failureCount } of webhooks) {
-      const reason = `disabled after ${failureCount} consecutive failed deliveries`;
+    for (const { webhookId, failureCount, reason } of webhooks) {
       await store.db.transaction().execute(async (trx) => {
         const now = clock.now();
         const disabled = await disableWebhook(trx, webhookId, reason, now);
@@ -405,7 +405,7 @@ export class DeliveryWorker {
         const subscribers = await subscribedWebhookIds(trx, disabled.workspaceId, event.type);
         await writeEventWithDeliveries(trx, event, subscribers);
         await store.wakeups.announce(trx);
-        logger.warn({ webhookId, failureCount }, 'webhook disabled');
+        logger.warn({ webhookId, failureCount, reason }, 'webhook disabled');
       });
     }
   }

@@ -118,6 +118,8 @@ export interface PublishedEvent {
   /** Svix message channels and tags, or null. */
   channels: string[] | null;
   tags: string[] | null;
+  /** A scheduled event's delivery time, or null (delivered at once). */
+  deliverAt: number | null;
   createdAt: number;
 }
 

@@ -26,7 +26,8 @@ export async function replayMissing(ctx: ServiceContext, webhook: Webhook, since
       (event) => hearsChannels(webhook.channels, event.channels) && event.type !== TEST_EVENT_TYPE,
     );
     const rows = missed.map((event) => ({ eventId: event.id, eventType: event.type, webhookId: webhook.id }));
-    await insertDeliveries(trx, rows, { workspaceId: webhook.workspaceId, dueAt: ctx.clock.now(), isTest: false });
+    const now = ctx.clock.now();
+    await insertDeliveries(trx, rows, { workspaceId: webhook.workspaceId, createdAt: now, dueAt: now, isTest: false });
     if (missed.length) await ctx.store.wakeups.announce(trx);
     return missed.length;
   });

@@ -41,6 +41,8 @@ export interface PublishInput {
   /** Svix message channels (only webhooks without channels or on one of them receive it) and tags. */
   channels?: string[];
   tags?: string[];
+  /** ISO time its deliveries become due (at most 30 days ahead); absent: at once. */
+  deliver_at?: string;
 }
 
 export interface PublishResult {
@@ -80,6 +82,10 @@ export async function publishEvents(
         problems.push({ loc: [...loc(index), 'data', ...problem.path], msg: problem.msg, type: problem.keyword });
       }
     }
+  });
+  inputs.forEach((input, index) => {
+    const problem = input.deliver_at === undefined ? null : deliverAtProblem(input.deliver_at, ctx.clock.now());
+    if (problem) problems.push({ loc: [...loc(index), 'deliver_at'], msg: problem, type: 'deliver_at' });
   });
   if (problems.length) throw validationError(problems);
 
@@ -163,12 +169,28 @@ function outboxEvent(workspaceId: string, input: PublishInput, createdAt: number
     externalId: input.external_id ?? null,
     channels: input.channels,
     tags: input.tags,
+    deliverAt: input.deliver_at === undefined ? null : Date.parse(input.deliver_at),
   });
 }
 
-/** What makes two publishes under one idempotency key the same request: their type and data. */
+export const MAX_SCHEDULE_AHEAD_MS = 30 * 86_400_000;
+// A deliver_at this little in the past is taken as "now": the publisher's clock may run behind hookd's.
+const SCHEDULE_SKEW_MS = 5_000;
+
+/** Why `deliver_at` cannot be used, or null: an ISO time from now to 30 days ahead. */
+function deliverAtProblem(value: string, now: number): string | null {
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return 'must be an ISO 8601 date-time';
+  if (at < now - SCHEDULE_SKEW_MS) return 'is in the past';
+  if (at > now + MAX_SCHEDULE_AHEAD_MS) return 'is more than 30 days ahead';
+  return null;
+}
+
+/** What makes two publishes under one idempotency key the same request: their type, data and schedule. */
 const requestHash = (input: PublishInput): string =>
-  createHash('sha256').update(JSON.stringify([input.type, input.data ?? null])).digest('base64url');
+  createHash('sha256')
+    .update(JSON.stringify(input.deliver_at === undefined ? [input.type, input.data ?? null] : [input.type, input.data ?? null, Date.parse(input.deliver_at)]))
+    .digest('base64url');
 
 // Compiled schemas by event type and version; a schema edit bumps `updated_at`, so stale entries just age out.
 // null: the stored schema no longer compiles (checked when written, so only after an ajv upgrade) and is

@@ -15,6 +15,7 @@ export const toEvent = (row: Selectable<EventsTable>): PublishedEvent => ({
   externalId: row.external_id,
   channels: readJson<string[] | null>(row.channels, null),
   tags: readJson<string[] | null>(row.tags, null),
+  deliverAt: row.deliver_at === null ? null : Number(row.deliver_at),
   createdAt: row.created_at,
 });
 

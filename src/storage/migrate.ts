@@ -13,6 +13,7 @@ import { secretDigestsMigration } from './migrations/010-secret-digests.js';
 import { svixApplicationsMigration } from './migrations/011-svix-applications.js';
 import { portalSessionsMigration } from './migrations/012-portal-sessions.js';
 import { channelsMigration } from './migrations/013-channels.js';
+import { deliveryControlMigration } from './migrations/014-delivery-control.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -30,6 +31,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '011-svix-applications': svixApplicationsMigration,
     '012-portal-sessions': portalSessionsMigration,
     '013-channels': channelsMigration,
+    '014-delivery-control': deliveryControlMigration,
   };
 }
 

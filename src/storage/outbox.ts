@@ -20,6 +20,8 @@ export interface OutboxEvent {
   /** Svix message channels (they choose the subscribers) and tags; empty when none. */
   channels: readonly string[];
   tags: readonly string[];
+  /** When the deliveries become due; null: at once. */
+  deliverAt: number | null;
   createdAt: number;
 }
 
@@ -34,6 +36,7 @@ export function newOutboxEvent(input: {
   externalId?: string | null;
   channels?: readonly string[];
   tags?: readonly string[];
+  deliverAt?: number | null;
 }): OutboxEvent {
   const event = { id: newEventId(), type: input.type, createdAt: input.createdAt, workspaceId: input.workspaceId };
   return {
@@ -44,6 +47,7 @@ export function newOutboxEvent(input: {
     externalId: input.externalId ?? null,
     channels: input.channels ?? [],
     tags: input.tags ?? [],
+    deliverAt: input.deliverAt ?? null,
   };
 }
 
@@ -72,18 +76,22 @@ export async function writeEventWithDeliveries(
       request_hash: event.requestHash,
       channels: jsonListOrNull(event.channels),
       tags: jsonListOrNull(event.tags),
+      deliver_at: event.deliverAt,
       created_at: event.createdAt,
     })
     .execute();
   const rows = webhookIds.map((webhookId) => ({ eventId: event.id, eventType: event.type, webhookId }));
-  await insertDeliveries(db, rows, { workspaceId: event.workspaceId, dueAt: event.createdAt, isTest: options.isTest ?? false });
+  await insertDeliveries(db, rows, { workspaceId: event.workspaceId, createdAt: event.createdAt, dueAt: dueAtOf(event), isTest: options.isTest ?? false });
 }
 
-/** Pending deliveries of stored events, due at `dueAt`, in chunks a statement can bind. */
+/** When an event's deliveries become due: its scheduled time, or at once. */
+const dueAtOf = (event: OutboxEvent): number => event.deliverAt ?? event.createdAt;
+
+/** Pending deliveries of stored events, created at `createdAt` and due at `dueAt`, in chunks a statement can bind. */
 export async function insertDeliveries(
   db: Db,
   rows: { eventId: string; eventType: string; webhookId: string }[],
-  options: { workspaceId: string; dueAt: number; isTest: boolean },
+  options: { workspaceId: string; createdAt: number; dueAt: number; isTest: boolean },
 ): Promise<void> {
   for (let start = 0; start < rows.length; start += DELIVERY_CHUNK) {
     await db
@@ -98,8 +106,8 @@ export async function insertDeliveries(
           is_test: options.isTest ? 1 : 0,
           attempt_count: 0,
           next_attempt_at: options.dueAt,
-          created_at: options.dueAt,
-          updated_at: options.dueAt,
+          created_at: options.createdAt,
+          updated_at: options.createdAt,
         })),
       )
       .execute();
@@ -116,11 +124,11 @@ export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promi
     with subscribers as (
       ${subscribersQuery(event.workspaceId, event.type, event.channels)}
     ), event as (
-      insert into events (id, workspace_id, type, payload, idempotency_key, channels, tags, created_at)
-      values (${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${jsonListOrNull(event.channels)}, ${jsonListOrNull(event.tags)}, ${event.createdAt})
+      insert into events (id, workspace_id, type, payload, idempotency_key, channels, tags, deliver_at, created_at)
+      values (${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${jsonListOrNull(event.channels)}, ${jsonListOrNull(event.tags)}, ${event.deliverAt}, ${event.createdAt})
     ), created as (
       insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
-      select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${event.createdAt}, ${event.createdAt}, ${event.createdAt}
+      select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${dueAtOf(event)}, ${event.createdAt}, ${event.createdAt}
       from subscribers order by seq
       returning 1
     ), wakeup as (

@@ -25,13 +25,20 @@ export interface AttemptRecord {
 
 const CHUNK = 500;
 
+/** A webhook an attempt batch says to disable, with the reason its workspace is told. */
+export interface WebhookToDisable {
+  webhookId: string;
+  failureCount: number;
+  reason: string;
+}
+
 /**
  * Records a batch of one worker's attempts in one transaction, fenced by its lease: only deliveries that
  * `workerId` still holds, at the attempt number it sent, change (graphile-worker's `locked_by = $worker`).
  * A worker whose lease was taken over records nothing, and a batch written twice is written once.
  * The delivery's state changes only while it is still `sending` (a cancellation in the meantime wins,
- * though the attempt that was made is still logged). Answers the webhooks whose failure streak reached
- * `disableAfter`.
+ * though the attempt that was made is still logged). Answers the active webhooks to disable, and why: a
+ * receiver that answered `410 Gone` (Standard Webhooks), or a failure streak that reached `disableAfter`.
  */
 export async function recordAttempts(
   db: Db,
@@ -39,7 +46,7 @@ export async function recordAttempts(
   workerId: string,
   records: AttemptRecord[],
   disableAfter: number,
-): Promise<{ webhookId: string; failureCount: number }[]> {
+): Promise<WebhookToDisable[]> {
   return inTransaction(db, async (trx) => {
     const held: AttemptRecord[] = [];
     for (let start = 0; start < records.length; start += CHUNK) {
@@ -54,14 +61,17 @@ export async function recordAttempts(
     const outcomes = foldWebhookOutcomes(
       counted.map((r) => ({ webhookId: r.webhookId, at: r.at, succeeded: r.nextStatus === 'succeeded', deliveryFailed: r.nextStatus === 'failed', error: r.error })),
     );
-    const reachedLimit: { webhookId: string; failureCount: number }[] = [];
+    const gone = new Set(counted.filter((record) => record.statusCode === 410).map((record) => record.webhookId));
+    const toDisable: WebhookToDisable[] = [];
     for (const outcome of outcomes) {
       const row = await updateWebhookHealth(trx, outcome);
-      if (row && row.is_active === 1 && disableAfter > 0 && row.failure_count >= disableAfter && outcome.failedDeliveriesAfterLastSuccess > 0) {
-        reachedLimit.push({ webhookId: outcome.webhookId, failureCount: row.failure_count });
+      if (!row || row.is_active !== 1) continue;
+      if (gone.has(outcome.webhookId)) toDisable.push({ webhookId: outcome.webhookId, failureCount: row.failure_count, reason: 'the receiver answered 410 Gone' });
+      else if (disableAfter > 0 && row.failure_count >= disableAfter && outcome.failedDeliveriesAfterLastSuccess > 0) {
+        toDisable.push({ webhookId: outcome.webhookId, failureCount: row.failure_count, reason: `disabled after ${row.failure_count} consecutive failed deliveries` });
       }
     }
-    return reachedLimit;
+    return toDisable;
   });
 }
 

@@ -135,6 +135,8 @@ export interface EventsTable {
   /** Svix message channels and tags, JSON arrays, or null. */
   channels: string | null;
   tags: string | null;
+  /** When its deliveries become due (a scheduled publish), or null: at once. */
+  deliver_at: number | null;
   created_at: number;
 }
 

@@ -136,7 +136,7 @@ describe.each(STORES)('every main screen in a real browser (%s)', (store) => {
       await page.goto(`${h.hookd.url}/docs`);
       await page.getByText('Publish an event (or a batch of up to 500)').click();
       const example = JSON.parse((await page.locator('.opblock-body pre').first().textContent())!) as Record<string, unknown>;
-      expect(example).toEqual({ type: 'job.completed', data: { job_id: 'j_123', status: 'done' }, idempotency_key: 'job-j_123-completed' });
+      expect(example).toEqual({ type: 'job.completed', data: { job_id: 'j_123', status: 'done' }, idempotency_key: 'job-j_123-completed', deliver_at: '2026-12-24T09:00:00Z' });
       await screenshot(page, `docs-${store}-1280`);
       expect(problems).toEqual([]);
     } finally {

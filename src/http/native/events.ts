@@ -13,6 +13,7 @@ const EventInput = Type.Object(
     type: Type.String({ minLength: 1, maxLength: 100, examples: ['job.completed'] }),
     data: Type.Optional(Type.Unknown({ description: 'any JSON; delivered as `data`', examples: [{ job_id: 'j_123', status: 'done' }] })),
     idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'a replay within 24 h answers 200 with the first event', examples: ['job-j_123-completed'] })),
+    deliver_at: Type.Optional(Type.String({ description: 'deliver then instead of now: an ISO 8601 time at most 30 days ahead', examples: ['2026-12-24T09:00:00Z'] })),
   },
   { additionalProperties: false },
 );
@@ -40,10 +41,11 @@ const EventResponse = Type.Object({
   type: Type.String(),
   data: Type.Unknown(),
   idempotency_key: Nullable(Type.String()),
+  deliver_at: Nullable(Timestamp),
   created_at: Timestamp,
 });
 
-const eventJson = (e: PublishedEvent) => ({ id: e.id, type: e.type, data: e.data, idempotency_key: e.idempotencyKey, created_at: iso(e.createdAt) });
+const eventJson = (e: PublishedEvent) => ({ id: e.id, type: e.type, data: e.data, idempotency_key: e.idempotencyKey, deliver_at: iso(e.deliverAt), created_at: iso(e.createdAt) });
 
 /** Publishing (`POST /workspaces/{ws}/events`, single or batch) and reading events. */
 export async function eventRoutes(app: FastifyInstance): Promise<void> {

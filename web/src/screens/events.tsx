@@ -14,6 +14,7 @@ export function EventList(props: { scope: WorkspaceScope }) {
     { label: 'Event', cell: (e) => <code>{e.id}</code> },
     { label: 'Type', cell: (e) => <code>{e.type}</code> },
     { label: 'Published', cell: (e) => <Time value={e.created_at} /> },
+    { label: 'Scheduled for', cell: (e) => <Time value={e.deliver_at} empty="at once" /> },
   ];
   return (
     <Section title="Events">
@@ -50,6 +51,11 @@ export function EventDetail(props: { scope: WorkspaceScope; id: string }) {
       <Section title={e.type}>
         <p class="muted">
           <code>{e.id}</code> published <Time value={e.created_at} />
+          {e.deliver_at && (
+            <>
+              , scheduled for <Time value={e.deliver_at} />
+            </>
+          )}
         </p>
         <Body text={JSON.stringify(e.data)} label="Event payload" />
       </Section>

@@ -39,7 +39,6 @@ function EventTypeForm(props: { client: HookdClient; editing?: EventType; onSave
         });
       }}
     >
-      <h3>{editing ? `Edit ${editing.name}` : 'Add an event type'}</h3>
       <div class="grid2">
         <Field label="Name" hint="e.g. invoice.paid">
           <input required disabled={Boolean(editing)} value={name} onInput={(e) => setName(e.currentTarget.value)} pattern="[A-Za-z0-9_.\-]+" />
@@ -88,7 +87,7 @@ export function Catalog(props: { client: HookdClient }) {
       <Section title="Event types">
         {types.data ? <DataTable caption="Event types" rows={types.data} columns={columns} rowKey={(t) => t.name} href={(t) => withQuery({ edit: t.name })} empty="The catalog is empty." /> : <Loading error={types.error} />}
       </Section>
-      <Section title={editing ? 'Edit event type' : 'New event type'}>
+      <Section title={editing ? `Edit ${editing.name}` : 'Add an event type'}>
         <EventTypeForm key={editing?.name ?? 'new'} client={props.client} editing={editing} onSaved={types.reload} />
       </Section>
     </>

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORES } from './support/databases.js';
+import { startTestHookd, type TestHookd } from './support/hookd.js';
+import { eventually, FakeClock, Receiver } from './support/receiver.js';
+
+const LOCAL = { HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true', HOOKD_RETRY_SCHEDULE: '10s,60s' };
+const HOUR = 3_600_000;
+
+/** Scheduled delivery (`deliver_at`) and receiver signals (`410 Gone`), through the HTTP API with a real receiver. */
+describe.each(STORES)('delivery control (%s)', (store) => {
+  let h: TestHookd;
+  let clock: FakeClock;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    clock = new FakeClock();
+    h = await startTestHookd(store, LOCAL, { clock, random: () => 0.5 });
+    receiver = await Receiver.start();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await h?.close();
+  });
+
+  async function workspaceWithWebhook(path: string, events = ['job.completed']) {
+    const ws = await h.workspace();
+    const created = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: `${receiver.url}${path}`, events } });
+    expect(created.status).toBe(201);
+    return { ws, webhookId: (created.body as { id: string }).id };
+  }
+  const arrivedAt = (path: string) => receiver.requests.filter((r) => r.path === path);
+
+  it('holds a scheduled event until deliver_at, then delivers it', async () => {
+    const { ws, webhookId } = await workspaceWithWebhook('/later');
+    const deliverAt = new Date(clock.now() + HOUR).toISOString();
+    const published = await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed', data: { n: 1 }, deliver_at: deliverAt } });
+    expect(published.status).toBe(202);
+    expect(published.body.deliveries).toBe(1);
+    const event = (await h.request('GET', `/api/v1/workspaces/${ws.id}/events/${published.body.id}`, { key: ws.key })).body;
+    expect(event.deliver_at).toBe(deliverAt);
+    const [delivery] = (await h.request('GET', `/api/v1/workspaces/${ws.id}/webhooks/${webhookId}/deliveries`, { key: ws.key })).body as { status: string; next_attempt_at: string }[];
+    expect(delivery).toMatchObject({ status: 'pending', next_attempt_at: deliverAt });
+
+    await new Promise((resolve) => setTimeout(resolve, 300)); // several worker polls
+    expect(arrivedAt('/later')).toHaveLength(0);
+    clock.advance(HOUR - 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(arrivedAt('/later')).toHaveLength(0);
+    clock.advance(1_000);
+    await eventually(async () => arrivedAt('/later').length === 1);
+    expect(JSON.parse(arrivedAt('/later')[0]!.body).data).toEqual({ n: 1 });
+  });
+
+  it('refuses a deliver_at in the past, more than 30 days ahead or malformed with a 422 naming it, storing nothing', async () => {
+    const { ws } = await workspaceWithWebhook('/never');
+    const now = clock.now();
+    const count = async () => ((await h.request('GET', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key })).body as unknown[]).length;
+    for (const [deliverAt, msg] of [
+      [new Date(now - 60_000).toISOString(), 'is in the past'],
+      [new Date(now + 31 * 24 * HOUR).toISOString(), 'is more than 30 days ahead'],
+      ['next tuesday', 'must be an ISO 8601 date-time'],
+    ]) {
+      const refused = await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed', deliver_at: deliverAt } });
+      expect(refused.status, deliverAt).toBe(422);
+      expect(refused.body.detail[0]).toMatchObject({ loc: ['body', 'deliver_at'], msg });
+    }
+    const batch = await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, {
+      key: ws.key,
+      body: { events: [{ type: 'job.completed' }, { type: 'job.completed', deliver_at: new Date(now - HOUR).toISOString() }] },
+    });
+    expect(batch.status).toBe(422);
+    expect(batch.body.detail[0].loc).toEqual(['body', 'events', 1, 'deliver_at']);
+    // 30 days exactly is allowed.
+    expect((await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed', deliver_at: new Date(now + 30 * 24 * HOUR).toISOString() } })).status).toBe(202);
+    expect(await count()).toBe(1);
+  });
+
+  it('treats a different deliver_at under the same idempotency key as a different request', async () => {
+    const { ws } = await workspaceWithWebhook('/idem');
+    const at = (ms: number) => new Date(clock.now() + ms).toISOString();
+    const first = at(HOUR);
+    const send = (deliverAt: string) =>
+      h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed', idempotency_key: 'sched-1', deliver_at: deliverAt } });
+    expect((await send(first)).status).toBe(202);
+    expect((await send(first)).status).toBe(200);
+    expect((await send(at(2 * HOUR))).status).toBe(409);
+  });
+
+  it('disables a webhook at once when its receiver answers 410 Gone, without retrying, and tells the workspace', async () => {
+    const { ws, webhookId } = await workspaceWithWebhook('/gone');
+    const watcher = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: `${receiver.url}/watch`, events: ['webhook.disabled'] } });
+    expect(watcher.status).toBe(201);
+    receiver.handler = (request, response) => void response.writeHead(request.path === '/gone' ? 410 : 200).end('');
+    try {
+      await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed' } });
+      const webhook = await eventually(async () => {
+        const current = (await h.request('GET', `/api/v1/workspaces/${ws.id}/webhooks/${webhookId}`, { key: ws.key })).body;
+        return current.is_active === false && current;
+      });
+      expect(webhook.disabled_reason).toBe('the receiver answered 410 Gone');
+      const [delivery] = (await h.request('GET', `/api/v1/workspaces/${ws.id}/webhooks/${webhookId}/deliveries`, { key: ws.key })).body as { status: string; attempt_count: number; next_attempt_at: string | null }[];
+      expect(delivery).toMatchObject({ status: 'failed', attempt_count: 1, next_attempt_at: null });
+      await eventually(async () => arrivedAt('/watch').length === 1);
+      expect(JSON.parse(arrivedAt('/watch')[0]!.body)).toMatchObject({ type: 'webhook.disabled', data: { webhook_id: webhookId, reason: 'the receiver answered 410 Gone' } });
+      // Disabled: a later event makes no delivery to it.
+      expect((await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed' } })).body.deliveries).toBe(0);
+      expect(arrivedAt('/gone')).toHaveLength(1);
+    } finally {
+      receiver.handler = (_request, response) => void response.writeHead(200).end('ok');
+    }
+  });
+});
