@@ -10,7 +10,7 @@ import pino from 'pino';
 import { type Store, openStore } from '../src/storage/database.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../src/storage/outbox.js';
-import { replaceSubscriptions, subscribedWebhookIds } from '../src/storage/subscriptions.js';
+import { replaceSubscriptions, subscribedWebhookIds, subscribersOf } from '../src/storage/subscriptions.js';
 import { BenchPostgres } from './postgres.js';
 
 const [webhooks = 10_000, types = 10, rounds = 200] = process.argv.slice(2, 5).map(Number);
@@ -58,12 +58,12 @@ try {
     const store = openStore(target, { logger });
     try {
       await fill(store);
-      const exact = await median(() => subscribedWebhookIds(store.db, WS, 'type.3'));
+      const exact = await median(() => subscribersOf(store.db, WS, 'type.3'));
       const like = await median(() => likeScan(store, 'type.3'));
       const publishTo = (type: string) =>
         store.db.transaction().execute(async (trx) => {
-          const ids = await subscribedWebhookIds(trx, WS, type);
-          await writeEventWithDeliveries(trx, newOutboxEvent({ workspaceId: WS, type, data: {}, createdAt: Date.now() }), ids);
+          const event = newOutboxEvent({ workspaceId: WS, type, data: {}, createdAt: Date.now() });
+          await writeEventWithDeliveries(trx, event, await subscribedWebhookIds(trx, event));
         });
       const publish = await median(() => publishTo('type.3'));
       const none = await median(() => publishTo('type.unsubscribed'));

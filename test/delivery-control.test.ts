@@ -108,4 +108,41 @@ describe.each(STORES)('delivery control (%s)', (store) => {
       receiver.handler = (_request, response) => void response.writeHead(200).end('ok');
     }
   });
+
+  it('delivers to a filtered webhook only the events whose envelope matches its filter', async () => {
+    const ws = await h.workspace();
+    const create = (body: Record<string, unknown>) => h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { events: ['job.completed'], ...body } });
+    const big = await create({ url: `${receiver.url}/big`, filter: { data: { amount: { $gte: 100 }, currency: { $in: ['EUR', 'USD'] } } } });
+    expect(big.status).toBe(201);
+    expect(big.body.filter).toEqual({ data: { amount: { $gte: 100 }, currency: { $in: ['EUR', 'USD'] } } });
+    const everything = await create({ url: `${receiver.url}/all` });
+    const publish = (data: unknown) => h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed', data } });
+
+    expect((await publish({ amount: 250, currency: 'EUR', n: 1 })).body.deliveries).toBe(2);
+    expect((await publish({ amount: 50, currency: 'EUR', n: 2 })).body.deliveries).toBe(1);
+    expect((await publish({ amount: 250, currency: 'JPY', n: 3 })).body.deliveries).toBe(1);
+    const batch = await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, {
+      key: ws.key,
+      body: { events: [{ type: 'job.completed', data: { amount: 100, currency: 'USD', n: 4 } }, { type: 'job.completed', data: { n: 5 } }] },
+    });
+    expect(batch.body.map((r: { deliveries: number }) => r.deliveries)).toEqual([2, 1]);
+    await eventually(async () => arrivedAt('/all').length === 5);
+    await eventually(async () => arrivedAt('/big').length === 2);
+    expect(arrivedAt('/big').map((r) => JSON.parse(r.body).data.n).sort()).toEqual([1, 4]);
+
+    // Edits: a malformed filter is refused and changes nothing; null removes the filter.
+    const path = `/api/v1/workspaces/${ws.id}/webhooks/${big.body.id}`;
+    for (const filter of [{ data: { amount: { $gte: [1] } } }, { type: { $regex: '.*' } }, 'job.completed']) {
+      const refused = await h.request('PATCH', path, { key: ws.key, body: { filter } });
+      expect(refused.status, JSON.stringify(filter)).toBe(422);
+      expect(refused.body.detail[0].loc).toEqual(['body', 'filter']);
+    }
+    expect((await h.request('GET', path, { key: ws.key })).body.filter).toEqual({ data: { amount: { $gte: 100 }, currency: { $in: ['EUR', 'USD'] } } });
+    const refusedCreate = await create({ url: `${receiver.url}/bad`, filter: { $or: [] } });
+    expect(refusedCreate.status).toBe(422);
+    expect(refusedCreate.body.detail[0]).toMatchObject({ loc: ['body', 'filter'], msg: '$.$or: takes a non-empty list of filters' });
+    expect((await h.request('PATCH', path, { key: ws.key, body: { filter: null } })).body.filter).toBeNull();
+    expect((await publish({ amount: 1 })).body.deliveries).toBe(2);
+    void everything;
+  });
 });

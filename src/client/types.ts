@@ -25,6 +25,8 @@ export interface Webhook {
   disabled_reason: string | null;
   retry_schedule: string[] | null;
   rate_limit_per_s: number | null;
+  /** Only events whose envelope matches (Outpost's filter syntax); null: every event of its types. */
+  filter: Record<string, unknown> | null;
   secret_rotated_at: string | null;
   previous_secret_expires_at: string | null;
   created_at: string;
@@ -44,6 +46,7 @@ export interface WebhookInput {
   template_id?: string | null;
   retry_schedule?: string[] | null;
   rate_limit_per_s?: number | null;
+  filter?: Record<string, unknown> | null;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'retrying' | 'failed' | 'cancelled';

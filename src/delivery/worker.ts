@@ -402,7 +402,7 @@ export class DeliveryWorker {
         if (!disabled) return;
         const data = { webhook_id: webhookId, url: disabled.url, reason, failure_count: disabled.failureCount };
         const event = newOutboxEvent({ workspaceId: disabled.workspaceId, type: 'webhook.disabled', data, createdAt: now });
-        const subscribers = await subscribedWebhookIds(trx, disabled.workspaceId, event.type);
+        const subscribers = await subscribedWebhookIds(trx, event);
         await writeEventWithDeliveries(trx, event, subscribers);
         await store.wakeups.announce(trx);
         logger.warn({ webhookId, failureCount, reason }, 'webhook disabled');

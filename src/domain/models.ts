@@ -78,6 +78,8 @@ export interface Webhook {
   payloadFormat: 'envelope' | 'svix';
   /** Svix channels: only messages on one of them reach it; null: every message (PRODUCT.md, Svix surface). */
   channels: string[] | null;
+  /** A payload filter (domain/payload-filter.ts): only matching events reach it; null: every event of its types. */
+  filter: Record<string, unknown> | null;
   name: string | null;
   description: string | null;
   url: string;

@@ -5,7 +5,7 @@ import type { Delivery, PublishedEvent, Webhook } from '../domain/models.js';
 import { countDeliveriesByStatus } from '../storage/delivery-stats.js';
 import * as deliveries from '../storage/deliveries.js';
 import { insertDeliveries, newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
-import { hearsChannels } from '../storage/subscriptions.js';
+import { hearsChannels, passesFilter } from '../storage/subscriptions.js';
 import * as events from '../storage/events.js';
 import { getEventType } from './catalog.js';
 import type { ServiceContext } from './context.js';
@@ -23,7 +23,7 @@ export async function replayMissing(ctx: ServiceContext, webhook: Webhook, since
   return ctx.store.db.transaction().execute(async (trx) => {
     const scope = { workspaceId: webhook.workspaceId, webhookId: webhook.id, types: webhook.events, since, ...(until !== undefined && { until }) };
     const missed = (await deliveries.eventsWithoutDeliveryTo(trx, scope, ctx.config.maxDeliveriesPerRequest)).filter(
-      (event) => hearsChannels(webhook.channels, event.channels) && event.type !== TEST_EVENT_TYPE,
+      (event) => hearsChannels(webhook.channels, event.channels) && passesFilter(webhook.filter, event) && event.type !== TEST_EVENT_TYPE,
     );
     const rows = missed.map((event) => ({ eventId: event.id, eventType: event.type, webhookId: webhook.id }));
     const now = ctx.clock.now();

@@ -17,7 +17,7 @@ import {
   type OutboxEvent,
 } from '../storage/outbox.js';
 import type { Db } from '../storage/schema.js';
-import { subscribedWebhookIds } from '../storage/subscriptions.js';
+import { reachedBy, type Subscriber, subscribersOf } from '../storage/subscriptions.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { ServiceContext } from './context.js';
 import type { Principal } from './principal.js';
@@ -97,8 +97,9 @@ export async function publishEvents(
   if (ctx.store.kind === 'postgres' && inputs.length === 1 && plain && singleFits) {
     // The common publish, one event without an idempotency key, is one atomic statement on PostgreSQL.
     const event = outboxEvent(workspaceId, single!, ctx.clock.now());
-    const deliveries = await writeEventToSubscribers(ctx.store.db, event);
-    return [{ id: event.id, deliveries, replayed: false }];
+    const written = await writeEventToSubscribers(ctx.store.db, event);
+    // A subscriber with a payload filter: the statement wrote nothing, the transaction below decides.
+    if (!written.filtered) return [{ id: event.id, deliveries: written.deliveries, replayed: false }];
   }
   const write = () => ctx.store.db.transaction().execute((trx) => writeEvents(ctx, trx, workspaceId, inputs));
   try {
@@ -112,25 +113,30 @@ export async function publishEvents(
 
 async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, inputs: PublishInput[]): Promise<PublishResult[]> {
   const now = ctx.clock.now();
-  const subscribers = new Map<string, string[]>();
+  const subscribers = new Map<string, Subscriber[]>();
   const audience = (input: PublishInput): string => JSON.stringify([input.type, input.channels ?? []]);
   for (const input of inputs) {
     const key = audience(input);
-    if (!subscribers.has(key)) subscribers.set(key, await subscribedWebhookIds(trx, workspaceId, input.type, input.channels));
+    if (!subscribers.has(key)) subscribers.set(key, await subscribersOf(trx, workspaceId, input.type, input.channels));
   }
+  // Each event with the webhooks it reaches: its subscribers whose payload filter (if any) matches it.
+  const planned = inputs.map((input) => {
+    const event = outboxEvent(workspaceId, input, now);
+    return { input, event, webhookIds: reachedBy(subscribers.get(audience(input))!, event.payload) };
+  });
   // Bounded before anything is written: one request may not flood the queue (and hold the writer) for everyone.
-  const planned = inputs.reduce((sum, input) => sum + subscribers.get(audience(input))!.length, 0);
-  if (planned > ctx.config.maxDeliveriesPerRequest) {
+  const plannedCount = planned.reduce((sum, item) => sum + item.webhookIds.length, 0);
+  if (plannedCount > ctx.config.maxDeliveriesPerRequest) {
     throw validationError([
       {
         loc: ['body'],
-        msg: `would create ${planned} deliveries; at most ${ctx.config.maxDeliveriesPerRequest} per request (HOOKD_MAX_DELIVERIES_PER_REQUEST): publish in smaller batches`,
+        msg: `would create ${plannedCount} deliveries; at most ${ctx.config.maxDeliveriesPerRequest} per request (HOOKD_MAX_DELIVERIES_PER_REQUEST): publish in smaller batches`,
         type: 'limit_exceeded',
       },
     ]);
   }
   const results: PublishResult[] = [];
-  for (const input of inputs) {
+  for (const { input, event, webhookIds } of planned) {
     const key = input.idempotency_key ?? null;
     if (key !== null) {
       const earlier = await findIdempotentEvent(trx, workspaceId, key);
@@ -147,8 +153,6 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
     if (input.external_id !== undefined && (await events.findEventByExternalId(trx, workspaceId, input.external_id))) {
       throw new AppError('message_event_id_exists', `a message with eventId '${input.external_id}' exists in this application`);
     }
-    const webhookIds = subscribers.get(audience(input))!;
-    const event = outboxEvent(workspaceId, input, now);
     await writeEventWithDeliveries(trx, event, webhookIds);
     results.push({ id: event.id, deliveries: webhookIds.length, replayed: false });
   }

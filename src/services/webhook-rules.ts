@@ -1,4 +1,5 @@
 import { parseDuration } from '../domain/durations.js';
+import { compileFilter, FilterError } from '../domain/payload-filter.js';
 import type { FieldError } from '../domain/errors.js';
 import { webhookUrlProblem } from '../domain/webhook-url.js';
 import type { Config } from '../config.js';
@@ -13,6 +14,8 @@ export interface WebhookInput {
   payload_format?: 'envelope' | 'svix';
   /** Svix channels (null: every message). */
   channels?: string[] | null;
+  /** A payload filter over the envelope (null: every event of its types). */
+  filter?: Record<string, unknown> | null;
   url?: string;
   events?: string[];
   name?: string | null;
@@ -61,6 +64,14 @@ export async function webhookInputProblems(db: Db, config: Config, input: Webhoo
     input.events.forEach((event, index) => {
       if (event !== '*' && !known.has(event)) at(['events', index], `unknown event type '${event}'`, 'unknown_event_type');
     });
+  }
+  if (input.filter !== undefined && input.filter !== null) {
+    try {
+      compileFilter(input.filter);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      at('filter', error.message, 'filter');
+    }
   }
   if (input.secret !== undefined && input.secret.length < MIN_SECRET_LENGTH) {
     at('secret', `must be at least ${MIN_SECRET_LENGTH} characters`, 'string_too_short');

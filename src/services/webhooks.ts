@@ -70,6 +70,7 @@ export async function createWebhook(
       uid: input.uid ?? null,
       payloadFormat: input.payload_format ?? 'envelope',
       channels: input.channels ?? null,
+      filter: input.filter ?? null,
       name: input.name ?? null,
       description: input.description ?? null,
       url: input.url,
@@ -157,6 +158,7 @@ export async function updateWebhook(
       {
         uid: input.uid,
         channels: input.channels,
+        filter: input.filter,
         name: input.name,
         description: input.description,
         url: input.url,

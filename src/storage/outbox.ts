@@ -117,25 +117,29 @@ export async function insertDeliveries(
 /**
  * PostgreSQL only: writes an event, one pending delivery per active webhook of its workspace subscribed
  * to its type, and the workers' wake-up, in one statement. A statement is atomic by itself, so a single
- * publish needs no transaction: one round trip instead of six. Answers how many deliveries it created.
+ * publish needs no transaction: one round trip instead of six. Answers how many deliveries it created —
+ * or, when a subscriber has a payload filter (evaluated in JS, not SQL), `filtered` and writes nothing.
  */
-export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promise<number> {
-  const { rows } = await sql<{ deliveries: string }>`
+export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promise<{ deliveries: number; filtered: boolean }> {
+  const { rows } = await sql<{ deliveries: string; filtered: boolean }>`
     with subscribers as (
       ${subscribersQuery(event.workspaceId, event.type, event.channels)}
+    ), filtered as (
+      select exists (select 1 from subscribers where filter is not null) as present
     ), event as (
       insert into events (id, workspace_id, type, payload, idempotency_key, channels, tags, deliver_at, created_at)
-      values (${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${jsonListOrNull(event.channels)}, ${jsonListOrNull(event.tags)}, ${event.deliverAt}, ${event.createdAt})
+      select ${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${jsonListOrNull(event.channels)}, ${jsonListOrNull(event.tags)}, ${event.deliverAt}::bigint, ${event.createdAt}::bigint
+      where not (select present from filtered)
     ), created as (
       insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
       select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${dueAtOf(event)}, ${event.createdAt}, ${event.createdAt}
-      from subscribers order by seq
+      from subscribers where not (select present from filtered) order by seq
       returning 1
     ), wakeup as (
       select pg_notify(${WAKEUP_CHANNEL}, '') where exists (select 1 from created)
     )
-    select (select count(*) from created) as deliveries, (select count(*) from wakeup) as woken`.execute(db);
-  return Number(rows[0]!.deliveries);
+    select (select count(*) from created) as deliveries, (select present from filtered) as filtered, (select count(*) from wakeup) as woken`.execute(db);
+  return { deliveries: Number(rows[0]!.deliveries), filtered: rows[0]!.filtered };
 }
 
 /** The event published under `idempotencyKey`, with its delivery count, or null. */

@@ -77,6 +77,8 @@ export interface WebhooksTable {
   uid: string | null;
   /** Svix channels the endpoint listens to, a JSON array (see subscriptions.ts), or null for every message. */
   channels: string | null;
+  /** A payload filter as JSON (domain/payload-filter.ts), or null. */
+  filter: string | null;
   /** `envelope` (hookd's event JSON) or `svix` (the payload itself, with svix-* headers). */
   payload_format: Generated<PayloadFormat>;
   name: string | null;

@@ -24,6 +24,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   uid: row.uid,
   payloadFormat: row.payload_format,
   channels: readJson<string[] | null>(row.channels, null),
+  filter: readJson<Record<string, unknown> | null>(row.filter, null),
   name: row.name,
   description: row.description,
   url: row.url,
@@ -56,6 +57,7 @@ export interface NewWebhookRow {
   uid?: string | null;
   payloadFormat?: 'envelope' | 'svix';
   channels?: string[] | null;
+  filter?: Record<string, unknown> | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -92,6 +94,7 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
       uid: input.uid ?? null,
       payload_format: input.payloadFormat ?? 'envelope',
       channels: jsonListOrNull(input.channels ?? null),
+      filter: input.filter ? JSON.stringify(input.filter) : null,
       name: input.name,
       description: input.description,
       url: input.url,
@@ -190,6 +193,7 @@ function webhooksWithin(db: Db, scope: WebhookScope) {
 export type WebhookChanges = Partial<{
   uid: string | null;
   channels: string[] | null;
+  filter: Record<string, unknown> | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -211,6 +215,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
     .set({
       ...(changes.uid !== undefined && { uid: changes.uid }),
       ...(changes.channels !== undefined && { channels: jsonListOrNull(changes.channels) }),
+      ...(changes.filter !== undefined && { filter: changes.filter === null ? null : JSON.stringify(changes.filter) }),
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.description !== undefined && { description: changes.description }),
       ...(changes.url !== undefined && { url: changes.url }),

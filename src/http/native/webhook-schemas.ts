@@ -22,6 +22,12 @@ const webhookFields = {
   scopes: Type.Record(Type.String(), Type.Unknown(), { description: 'free-form JSON kept with the webhook' }),
   retry_schedule: Nullable(Type.Array(Type.String(), { maxItems: 20, description: 'e.g. ["5s","1m"]; null = global' })),
   rate_limit_per_s: Nullable(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  filter: Nullable(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description: 'only events whose envelope {id, type, timestamp, workspace_id, data} matches (Outpost syntax: equality, $eq $neq $gt $gte $lt $lte $in $nin $exist $startsWith $endsWith $or $and $not); null = every event of its types',
+      examples: [{ data: { amount: { $gte: 100 }, currency: { $in: ['EUR', 'USD'] } } }],
+    }),
+  ),
 };
 
 export const CreateWebhookBody = Type.Object(
@@ -38,6 +44,7 @@ export const CreateWebhookBody = Type.Object(
     template_id: Type.Optional(Nullable(Type.String())),
     retry_schedule: Type.Optional(webhookFields.retry_schedule),
     rate_limit_per_s: Type.Optional(webhookFields.rate_limit_per_s),
+    filter: Type.Optional(webhookFields.filter),
   },
   { additionalProperties: false },
 );
@@ -82,6 +89,7 @@ export const WebhookResponse = Type.Object({
   disabled_reason: Nullable(Type.String()),
   retry_schedule: Nullable(Type.Array(Type.String())),
   rate_limit_per_s: Nullable(Type.Integer()),
+  filter: Nullable(Type.Record(Type.String(), Type.Unknown())),
   secret_rotated_at: Nullable(Timestamp),
   previous_secret_expires_at: Nullable(Timestamp),
   created_at: Timestamp,
@@ -115,6 +123,7 @@ export const webhookJson = (w: Webhook) => ({
   disabled_reason: w.disabledReason,
   retry_schedule: w.retryScheduleMs?.map(formatDuration) ?? null,
   rate_limit_per_s: w.rateLimitPerS,
+  filter: w.filter,
   secret_rotated_at: iso(w.secretRotatedAt),
   previous_secret_expires_at: iso(w.previousSecretExpiresAt),
   created_at: iso(w.createdAt),

@@ -423,6 +423,10 @@ export function WebhookDetail(props: { scope: WorkspaceScope; id: string }) {
             <dt>Retry schedule</dt>
             <dd>{w.retry_schedule?.join(', ') ?? 'default'}</dd>
           </div>
+          <div>
+            <dt>Payload filter</dt>
+            <dd>{w.filter ? <code>{JSON.stringify(w.filter)}</code> : 'none: every event of its types'}</dd>
+          </div>
         </dl>
       </Section>
       <Actions scope={scope} webhook={w} onChange={webhook.reload} />

@@ -75,12 +75,19 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
   const [rateLimit, setRateLimit] = useState(webhook?.rate_limit_per_s?.toString() ?? '');
   const [retrySchedule, setRetrySchedule] = useState(webhook?.retry_schedule?.join(', ') ?? '');
   const [active, setActive] = useState(webhook?.is_active ?? true);
+  const [filter, setFilter] = useState(webhook?.filter ? JSON.stringify(webhook.filter, null, 2) : '');
   const [created, setCreated] = useState<{ id: string; secret: string } | null>(null);
   const save = useAction();
 
   const submit = (event: Event) => {
     event.preventDefault();
     if (!events.length) return save.fail('events: choose at least one event type');
+    let parsedFilter: Record<string, unknown> | null = null;
+    try {
+      parsedFilter = filter.trim() ? (JSON.parse(filter) as Record<string, unknown>) : null;
+    } catch {
+      return save.fail('filter: must be JSON');
+    }
     const input: WebhookInput = {
       url,
       name: name || null,
@@ -90,6 +97,7 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
       rate_limit_per_s: rateLimit === '' ? null : Number(rateLimit),
       retry_schedule: retrySchedule.trim() === '' ? null : retrySchedule.split(',').map((step) => step.trim()).filter(Boolean),
       is_active: active,
+      filter: parsedFilter,
     };
     return save.run(async () => {
       if (webhook) {
@@ -139,6 +147,9 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
             <input value={retrySchedule} onInput={(e) => setRetrySchedule(e.currentTarget.value)} placeholder="5s, 5m, 30m, 2h, 5h, 10h" />
           </Field>
         </div>
+        <Field label="Payload filter" hint='optional JSON over {id, type, timestamp, workspace_id, data}, e.g. {"data": {"amount": {"$gte": 100}}}; empty: every event of the chosen types'>
+          <textarea rows={4} spellcheck={false} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        </Field>
         <label class="check">
           <input type="checkbox" checked={active} onChange={(e) => setActive(e.currentTarget.checked)} />
           <span>Enabled</span>
