@@ -145,4 +145,49 @@ describe.each(STORES)('delivery control (%s)', (store) => {
     expect((await publish({ amount: 1 })).body.deliveries).toBe(2);
     void everything;
   });
+
+  it('replays a time range of deliveries as a job with progress, again to the same receiver, only on request', async () => {
+    const { ws, webhookId } = await workspaceWithWebhook('/replay');
+    const start = new Date(clock.now() - 1_000).toISOString();
+    for (let n = 1; n <= 3; n++) await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed', data: { n } } });
+    await eventually(async () => arrivedAt('/replay').length === 3);
+    const base = `/api/v1/workspaces/${ws.id}/webhooks/${webhookId}`;
+    await eventually(async () => ((await h.request('GET', `${base}/deliveries?status=succeeded`, { key: ws.key })).body as unknown[]).length === 3);
+
+    const started = await h.request('POST', `${base}/replays`, { key: ws.key, body: { since: start } });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ id: expect.stringMatching(/^rp_/), state: 'running', total: 3, requeued: 0, webhook_id: webhookId });
+    const done = await eventually(async () => {
+      const replay = (await h.request('GET', `${base}/replays/${started.body.id}`, { key: ws.key })).body;
+      return replay.state === 'done' && replay;
+    });
+    expect(done).toMatchObject({ total: 3, requeued: 3, skipped: 0, finished_at: expect.any(String) });
+    await eventually(async () => arrivedAt('/replay').length === 6);
+    const ids = arrivedAt('/replay').map((r) => String(r.headers['webhook-id']));
+    expect(new Set(ids.slice(3))).toEqual(new Set(ids.slice(0, 3))); // the same messages, not new events
+
+    // Narrowed by state and type: nothing failed, so nothing is sent.
+    const none = await h.request('POST', `${base}/replays`, { key: ws.key, body: { since: start, status: ['failed'], event_type: 'job.completed' } });
+    expect(none.body).toMatchObject({ total: 0, status: ['failed'], event_type: 'job.completed' });
+    await eventually(async () => (await h.request('GET', `${base}/replays/${none.body.id}`, { key: ws.key })).body.state === 'done');
+    expect(arrivedAt('/replay')).toHaveLength(6);
+
+    // Bad requests and strangers.
+    const refused = async (body: Record<string, unknown>, loc: (string | number)[]) => {
+      const reply = await h.request('POST', `${base}/replays`, { key: ws.key, body });
+      expect(reply.status, JSON.stringify(body)).toBe(422);
+      expect(reply.body.detail[0].loc).toEqual(loc);
+    };
+    await refused({ since: start, until: start }, ['body', 'until']);
+    await refused({ since: 'yesterday' }, ['body', 'since']);
+    await refused({ since: start, status: ['lost'] }, ['body', 'status', 0]);
+    const other = await h.workspace();
+    expect((await h.request('GET', `/api/v1/workspaces/${other.id}/webhooks/${webhookId}/replays/${started.body.id}`, { key: other.key })).status).toBe(404);
+    expect((await h.request('GET', `${base}/replays/rp_nope`, { key: ws.key })).status).toBe(404);
+    const reader = await h.keyFor(ws.id, { scopes: ['deliveries:read'] });
+    expect((await h.request('POST', `${base}/replays`, { key: reader, body: { since: start } })).status).toBe(403);
+    expect((await h.request('GET', `${base}/replays/${started.body.id}`, { key: reader })).status).toBe(200);
+    await h.request('PATCH', base, { key: ws.key, body: { is_active: false } });
+    await refused({ since: start }, ['path', 'webhook_id']);
+  });
 });

@@ -5,6 +5,8 @@ import type {
   OpenedPortalSession,
   PortalSession,
   QueueHealth,
+  Replay,
+  ReplayInput,
   WhoAmI,
   Delivery,
   DeliveryDetail,
@@ -206,6 +208,13 @@ export class HookdClient {
     return this.#call('recoverWebhook', { webhook_id: webhookId }, { body: { since } });
   }
   /** Sends a test now: a `webhook.test` event, or `eventType`'s catalog example (a type the webhook subscribes to). */
+  /** Starts re-sending every delivery of a time range (a job: follow it with getReplay). */
+  startReplay(webhookId: string, input: ReplayInput): Promise<Replay> {
+    return this.#call('startReplay', { webhook_id: webhookId }, { body: input });
+  }
+  getReplay(webhookId: string, replayId: string): Promise<Replay> {
+    return this.#call('getReplay', { webhook_id: webhookId, replay_id: replayId });
+  }
   testWebhook(id: string, eventType?: string): Promise<TestResult> {
     return this.#call('testWebhook', { webhook_id: id }, eventType === undefined ? {} : { body: { event_type: eventType } });
   }
@@ -246,6 +255,12 @@ export class HookdClient {
   }
   adminRecoverWebhook(webhookId: string, since: string): Promise<{ requeued: number }> {
     return this.#call('adminRecoverWebhook', { webhook_id: webhookId }, { body: { since } });
+  }
+  adminStartReplay(webhookId: string, input: ReplayInput): Promise<Replay> {
+    return this.#call('adminStartReplay', { webhook_id: webhookId }, { body: input });
+  }
+  adminGetReplay(webhookId: string, replayId: string): Promise<Replay> {
+    return this.#call('adminGetReplay', { webhook_id: webhookId, replay_id: replayId });
   }
   adminTestWebhook(id: string, eventType?: string): Promise<TestResult> {
     return this.#call('adminTestWebhook', { webhook_id: id }, eventType === undefined ? {} : { body: { event_type: eventType } });

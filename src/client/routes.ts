@@ -42,6 +42,8 @@ export const CLIENT_ROUTES = {
   getDelivery: ['GET', '/workspaces/{workspace_id}/webhooks/{webhook_id}/deliveries/{delivery_id}'],
   retryDelivery: ['POST', '/workspaces/{workspace_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry'],
   recoverWebhook: ['POST', '/workspaces/{workspace_id}/webhooks/{webhook_id}/recover'],
+  startReplay: ['POST', '/workspaces/{workspace_id}/webhooks/{webhook_id}/replays'],
+  getReplay: ['GET', '/workspaces/{workspace_id}/webhooks/{webhook_id}/replays/{replay_id}'],
   testWebhook: ['POST', '/workspaces/{workspace_id}/webhooks/{webhook_id}/test'],
   webhookStats: ['GET', '/workspaces/{workspace_id}/webhooks/{webhook_id}/stats'],
   // Webhooks across workspaces (operator)
@@ -56,6 +58,8 @@ export const CLIENT_ROUTES = {
   adminGetDelivery: ['GET', '/admin/webhooks/{webhook_id}/deliveries/{delivery_id}'],
   adminRetryDelivery: ['POST', '/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry'],
   adminRecoverWebhook: ['POST', '/admin/webhooks/{webhook_id}/recover'],
+  adminStartReplay: ['POST', '/admin/webhooks/{webhook_id}/replays'],
+  adminGetReplay: ['GET', '/admin/webhooks/{webhook_id}/replays/{replay_id}'],
   adminTestWebhook: ['POST', '/admin/webhooks/{webhook_id}/test'],
   adminWebhookStats: ['GET', '/admin/webhooks/{webhook_id}/stats'],
   // Events of the client's workspace

@@ -95,6 +95,31 @@ export interface DeliveryDetail extends Delivery {
   attempts: DeliveryAttempt[];
 }
 
+/** What a bulk replay re-sends: a webhook's deliveries created in [since, until), optionally of some states or one type. */
+export interface ReplayInput {
+  since: string;
+  until?: string;
+  status?: DeliveryStatus[];
+  event_type?: string;
+}
+
+export interface Replay {
+  id: string;
+  webhook_id: string;
+  since: string;
+  until: string;
+  status: DeliveryStatus[] | null;
+  event_type: string | null;
+  state: 'running' | 'done';
+  total: number;
+  /** Queued for one more attempt so far. */
+  requeued: number;
+  /** Already on their way, not queued twice. */
+  skipped: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
 export interface QueueHealth {
   backlog: number;
   in_flight: number;

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { ServiceContext } from '../services/context.js';
 import { VERSION } from '../version.js';
 import { DeliveryMetrics } from './metrics.js';
+import { ReplayJob } from './replay-job.js';
 import { RetentionJob } from './retention.js';
 import type { Resolver } from './ssrf-guard.js';
 import { DeliveryWorker } from './worker.js';
@@ -18,10 +19,11 @@ export interface DeliveryOptions {
 export interface Delivery {
   worker: DeliveryWorker;
   retention: RetentionJob;
+  replays: ReplayJob;
   stop(): Promise<void>;
 }
 
-/** Starts the delivery worker and the retention job on `ctx`, in this thread, with metrics in `registry`. */
+/** Starts the delivery worker, the retention job and bulk replays on `ctx`, in this thread, with metrics in `registry`. */
 export function startDelivery(ctx: ServiceContext, registry: Registry, options: DeliveryOptions = {}): Delivery {
   const { store, config, clock, logger } = ctx;
   const worker = new DeliveryWorker({
@@ -40,10 +42,14 @@ export function startDelivery(ctx: ServiceContext, registry: Registry, options: 
   worker.start();
   const retention = new RetentionJob(store, clock, logger, config.retentionMs);
   retention.start();
+  const replays = new ReplayJob(store, clock, logger.child({ component: 'replays' }));
+  replays.start();
   return {
     worker,
     retention,
+    replays,
     async stop() {
+      await replays.stop();
       await retention.stop();
       await worker.stop();
     },

@@ -8,6 +8,7 @@ export const newEventId = (): string => `evt_${randomUUID().replaceAll('-', '')}
 export const newApiKeyId = (): string => `key_${randomUUID().replaceAll('-', '')}`;
 /** A new portal session record id. */
 export const newPortalSessionId = (): string => `ps_${randomUUID().replaceAll('-', '')}`;
+export const newReplayId = (): string => `rp_${randomUUID().replaceAll('-', '')}`;
 /** A new portal session token: `hkp_` + 32 random bytes, base64url (the prefix tells it from an API key). */
 export const newPortalToken = (): string => `hkp_${randomBytes(32).toString('base64url')}`;
 /** A new UUID for workspaces and templates. */

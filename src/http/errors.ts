@@ -17,6 +17,7 @@ export const ERROR_CATALOG = {
   event_type_not_found: [404, 'event type not found'],
   template_not_found: [404, 'template not found'],
   delivery_not_found: [404, 'delivery not found'],
+  replay_not_found: [404, 'replay not found'],
   method_not_allowed: [405, 'method not allowed'],
   webhook_template_conflict: [409, 'this owner already has a webhook for that template'],
   event_type_exists: [409, 'an event type with that name exists'],

@@ -14,6 +14,7 @@ import { svixApplicationsMigration } from './migrations/011-svix-applications.js
 import { portalSessionsMigration } from './migrations/012-portal-sessions.js';
 import { channelsMigration } from './migrations/013-channels.js';
 import { deliveryControlMigration } from './migrations/014-delivery-control.js';
+import { replaysMigration } from './migrations/015-replays.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -32,6 +33,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '012-portal-sessions': portalSessionsMigration,
     '013-channels': channelsMigration,
     '014-delivery-control': deliveryControlMigration,
+    '015-replays': replaysMigration,
   };
 }
 

@@ -41,6 +41,29 @@ export interface PortalSessionsTable {
   revoked_at: number | null;
 }
 
+export interface ReplaysTable {
+  id: string;
+  workspace_id: string;
+  webhook_id: string;
+  /** The deliveries created in [since, until) are re-sent. */
+  since: number;
+  until: number;
+  /** Only deliveries in these states (a JSON array), or null: every finished one. */
+  statuses: string | null;
+  event_type: string | null;
+  state: 'running' | 'done';
+  /** Matching deliveries when the replay was created; `requeued` + `skipped` of them handled so far. */
+  total: number;
+  requeued: Generated<number>;
+  /** Matching deliveries still on their way (pending, retrying, sending): already going to be sent. */
+  skipped: Generated<number>;
+  /** The last delivery id handled. */
+  cursor: Generated<number>;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
 export interface EventTypesTable {
   name: string;
   description: string;
@@ -200,6 +223,7 @@ export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   portal_sessions: PortalSessionsTable;
+  replays: ReplaysTable;
   event_types: EventTypesTable;
   templates: TemplatesTable;
   webhooks: WebhooksTable;

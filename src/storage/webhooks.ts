@@ -248,6 +248,7 @@ export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
   // the attempts delete that follows sees its row (a worker cannot record after: its lease row is gone).
   await db.deleteFrom('deliveries').where('webhook_id', '=', id).execute();
   await db.deleteFrom('delivery_attempts').where('webhook_id', '=', id).execute();
+  await db.deleteFrom('replays').where('webhook_id', '=', id).execute();
   const result = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

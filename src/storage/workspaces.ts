@@ -123,6 +123,7 @@ export async function deleteWorkspace(db: Db, id: string): Promise<boolean> {
   await db.deleteFrom('events').where('workspace_id', '=', id).execute();
   await db.deleteFrom('api_keys').where('workspace_id', '=', id).execute();
   await db.deleteFrom('portal_sessions').where('workspace_id', '=', id).execute();
+  await db.deleteFrom('replays').where('workspace_id', '=', id).execute();
   const result = await db.deleteFrom('workspaces').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

@@ -143,6 +143,12 @@ describe.each(STORES)('the dashboard in a real browser (%s)', (store) => {
       const rotated = (await page.getByLabel('signing secret', { exact: true }).textContent())!;
       expect(rotated).toMatch(/^whsec_/);
       expect(rotated).not.toBe(secret);
+
+      // A bulk replay of the last day, followed live to its end.
+      const sent = receiver.requests.length;
+      await page.getByRole('form', { name: 'Replay deliveries' }).getByRole('button', { name: 'Replay' }).click();
+      await expect.poll(() => page.getByRole('form', { name: 'Replay deliveries' }).textContent(), { timeout: 10_000 }).toMatch(/Replay done: 1 of 1 re-sent/);
+      await receiver.waitFor(sent + 1);
       expect(problems).toEqual([]);
     } finally {
       await context.close();

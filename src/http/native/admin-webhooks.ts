@@ -7,6 +7,7 @@ import { WEBHOOK_HEALTH, type WebhookHealth } from '../../storage/webhooks.js';
 import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
 import { bearerSecurity, errorResponses, NativeListQuery } from '../schemas.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
+import { registerReplayRoutes } from './replay-routes.js';
 import { adminRealm, registerWebhookItemRoutes } from './webhook-item-routes.js';
 import { AdminCreateWebhookBody, CreatedWebhookResponse, WebhookResponse, webhookJson } from './webhook-schemas.js';
 
@@ -55,4 +56,5 @@ export async function adminWebhookRoutes(app: FastifyInstance): Promise<void> {
   registerWebhookItemRoutes(app, style);
   // Seed 004 answers a manual retry with 200.
   registerDeliveryRoutes(app, { ...style, retryStatus: 200 });
+  registerReplayRoutes(app, style);
 }

@@ -4,6 +4,7 @@ import * as service from '../../services/webhooks.js';
 import { paginationHeaders, pickFields, readNativeList } from '../list-params.js';
 import { bearerSecurity, errorResponses, NativeListQuery } from '../schemas.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
+import { registerReplayRoutes } from './replay-routes.js';
 import { registerWebhookItemRoutes, workspaceRealm } from './webhook-item-routes.js';
 import { CreatedWebhookResponse, CreateWebhookBody, WebhookResponse, webhookJson } from './webhook-schemas.js';
 
@@ -48,4 +49,5 @@ export async function workspaceWebhookRoutes(app: FastifyInstance): Promise<void
   const style = { prefix, tag: 'webhooks', deleteAnswersMessage: true, operatorOnly: false, realm: workspaceRealm };
   registerWebhookItemRoutes(app, style);
   registerDeliveryRoutes(app, { ...style, retryStatus: 202 });
+  registerReplayRoutes(app, style);
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Delivery, Webhook } from '../../../src/client/types.js';
+import type { Delivery, DeliveryStatus, Webhook } from '../../../src/client/types.js';
 import { formatRate, LatencyChart, OutcomesChart } from '../chart.js';
 import { useLive } from '../live.js';
 import { navigate, useLocation, withQuery } from '../router.js';
@@ -261,6 +261,57 @@ function Recover(props: { scope: WorkspaceScope; webhook: Webhook; onChange: () 
   );
 }
 
+/** Re-send a time range of deliveries as a job, with its progress followed live. */
+function Replay(props: { scope: WorkspaceScope; webhook: Webhook; onChange: () => void }) {
+  const { scope, webhook } = props;
+  const [since, setSince] = useState(localFromIso(new Date(Date.now() - 86_400_000).toISOString()));
+  const [until, setUntil] = useState('');
+  const [status, setStatus] = useState('');
+  const [replayId, setReplayId] = useState<string | null>(null);
+  const start = useAction();
+  const progress = useLive(() => (replayId ? scope.client.getReplay(webhook.id, replayId) : Promise.resolve(null)), [replayId]);
+  if (!scope.canWrite) return null;
+  const p = progress.data;
+  return (
+    <form
+      class="row"
+      aria-label="Replay deliveries"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void start.run(async () => {
+          const replay = await scope.client.startReplay(webhook.id, { since: isoFromLocal(since)!, until: isoFromLocal(until), status: status ? [status as DeliveryStatus] : undefined });
+          setReplayId(replay.id);
+          props.onChange();
+        });
+      }}
+    >
+      <Field label="Replay deliveries from">
+        <input type="datetime-local" required value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+      </Field>
+      <Field label="until (empty: now)">
+        <input type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+      </Field>
+      <Field label="Only">
+        <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+          <option value="">every delivery</option>
+          <option value="failed">failed</option>
+          <option value="succeeded">succeeded</option>
+          <option value="cancelled">cancelled</option>
+        </select>
+      </Field>
+      <button class="secondary" disabled={start.busy}>
+        Replay
+      </button>
+      {start.view}
+      {p && (
+        <p class="notice info" role="status">
+          Replay {p.state === 'done' ? 'done' : 'running'}: {p.requeued} of {p.total} re-sent{p.skipped ? `, ${p.skipped} already on their way` : ''}.
+        </p>
+      )}
+    </form>
+  );
+}
+
 /** A delivery can be sent again now unless it is waiting for its first attempt or being sent. */
 export const isRetryable = (status: string) => status !== 'pending' && status !== 'sending';
 
@@ -323,6 +374,7 @@ function DeliveryLog(props: { scope: WorkspaceScope; webhook: Webhook; query: UR
   return (
     <Section title="Delivery log" aria-label="Delivery log">
       <Recover scope={scope} webhook={webhook} onChange={reload} />
+      <Replay scope={scope} webhook={webhook} onChange={reload} />
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter deliveries">
         <Field label="Status">
           <select value={filters.status} onChange={(e) => setFilter('status', e.currentTarget.value)}>
