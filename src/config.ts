@@ -56,6 +56,8 @@ export interface Config {
   readonly publicUrl: string | null;
   /** Origins that may frame the customer portal (`HOOKD_PORTAL_ORIGINS`, space or comma separated); none by default. */
   readonly portalOrigins: readonly string[];
+  /** An HTTP CONNECT forward proxy every delivery goes through (static egress IPs), or null. */
+  readonly proxyUrl: string | null;
   readonly secretGraceMs: number;
   readonly maxInFlight: number;
   readonly webhookConcurrency: number;
@@ -174,6 +176,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     metricsToken: read('HOOKD_METRICS_TOKEN') ?? null,
     publicUrl: url(read('HOOKD_PUBLIC_URL'), 'HOOKD_PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
     portalOrigins: Object.freeze(origins(read('HOOKD_PORTAL_ORIGINS'), 'HOOKD_PORTAL_ORIGINS')),
+    proxyUrl: proxyUrl(read('HOOKD_PROXY_URL')),
     secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
     maxInFlight,
     webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),
@@ -188,6 +191,15 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
 }
 
 /** A list of `scheme://host[:port]` origins, each checked: a typo must not silently open framing wider or shut it. */
+function proxyUrl(text: string | undefined): string | null {
+  if (text === undefined || text === '') return null;
+  const parsed = URL.canParse(text) ? new URL(text) : null;
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || (parsed.pathname !== '/' && parsed.pathname !== '')) {
+    throw new ConfigError('HOOKD_PROXY_URL', 'must be a proxy URL such as http://smokescreen.internal:4750 (user:password@ allowed)');
+  }
+  return parsed.href;
+}
+
 function origins(text: string | undefined, name: string): string[] {
   if (text === undefined) return [];
   return text.split(/[\s,]+/).filter(Boolean).map((item) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { openHeaders } from '../src/domain/sealed-headers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,7 @@ describe.each(STORES)('no secret leaves in logs, none is stored in the clear (%s
 
   it('keeps webhook secrets, API keys and the encryption key out of every log line and every raw row', async () => {
     const app = hookd.app!;
+    const db0 = () => hookd.ctx.store.db;
     const call = async (method: string, url: string, key: string, body?: unknown) => {
       const response = await app.inject({ method: method as 'GET', url, headers: { 'x-api-key': key, ...(body !== undefined && { 'content-type': 'application/json' }) }, payload: body === undefined ? undefined : JSON.stringify(body) });
       return response.json();
@@ -64,7 +66,24 @@ describe.each(STORES)('no secret leaves in logs, none is stored in the clear (%s
     await app.inject({ method: 'GET', url: `/api/v1/workspaces/${ws.id}/webhooks`, headers: { authorization: `Bearer ${portal}` } });
     await app.inject({ method: 'GET', url: `/api/v1/workspaces/${ws.id}/webhooks`, headers: { authorization: `Bearer ${svixToken}x` } });
 
-    const secrets = [TEST_ADMIN_KEY, key, userSecret, rotated, failing.secret, TEST_ENCRYPTION_KEY, 'receiver-token-xyz', portal, svixToken];
+    // Egress credentials: a client certificate's private key and an OAuth2 client secret (the token endpoint is
+    // closed, so the attempt fails, and is logged, after trying to use them).
+    const clientKey = readFileSync(new URL('./fixtures/tls/client.key', import.meta.url), 'utf8');
+    const clientCert = readFileSync(new URL('./fixtures/tls/client.pem', import.meta.url), 'utf8');
+    const oauthSecret = 'oauth2-client-secret-value-77';
+    const egress = await call('POST', `/api/v1/workspaces/${ws.id}/webhooks`, key, {
+      url: `${receiver.url}/egress`,
+      events: ['job.completed'],
+      tls_client_cert: clientCert,
+      tls_client_key: clientKey,
+      oauth2: { token_url: 'http://127.0.0.1:1/token', client_id: 'c', client_secret: oauthSecret },
+    });
+    expect(egress.oauth2.client_secret).toBe('[redacted]');
+    await call('POST', `/api/v1/workspaces/${ws.id}/events`, key, { type: 'job.completed', data: { n: 2 } });
+    await eventually(async () => (await db0().selectFrom('delivery_attempts').select('id').where('webhook_id', '=', egress.id).execute()).length > 0);
+    const keyBody = clientKey.split('\n').slice(1, 3).join(''); // a line of the key's base64
+
+    const secrets = [TEST_ADMIN_KEY, key, userSecret, rotated, failing.secret, TEST_ENCRYPTION_KEY, 'receiver-token-xyz', portal, svixToken, keyBody, oauthSecret];
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(logs).not.toContain(secret);
 

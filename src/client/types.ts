@@ -27,6 +27,10 @@ export interface Webhook {
   rate_limit_per_s: number | null;
   /** Only events whose envelope matches (Outpost's filter syntax); null: every event of its types. */
   filter: Record<string, unknown> | null;
+  /** The PEM client certificate presented to the receiver (mTLS); its key is never read back. */
+  tls_client_cert: string | null;
+  /** OAuth2 client credentials toward the receiver; `client_secret` reads as `[redacted]`. */
+  oauth2: OAuth2Credentials | null;
   secret_rotated_at: string | null;
   previous_secret_expires_at: string | null;
   created_at: string;
@@ -47,6 +51,19 @@ export interface WebhookInput {
   retry_schedule?: string[] | null;
   rate_limit_per_s?: number | null;
   filter?: Record<string, unknown> | null;
+  /** Set (or clear with null) together. */
+  tls_client_cert?: string | null;
+  tls_client_key?: string | null;
+  oauth2?: OAuth2Credentials | null;
+}
+
+export interface OAuth2Credentials {
+  token_url: string;
+  client_id: string;
+  /** Write-only: `[redacted]` keeps the stored one. */
+  client_secret: string;
+  scope?: string | null;
+  audience?: string | null;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'retrying' | 'failed' | 'cancelled';

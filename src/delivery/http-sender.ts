@@ -1,7 +1,8 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import type { AttemptOutcome } from '../domain/delivery-states.js';
 import { parseRetryAfter } from '../domain/retry-schedule.js';
-import { BlockedTargetError, guardedLookup, literalTargetProblem } from './ssrf-guard.js';
+import { ipLiteralOfHost } from '../domain/target-address.js';
+import { BlockedTargetError, guardedLookup, literalTargetProblem, type Resolver, resolvePublic } from './ssrf-guard.js';
 
 /** Response bytes kept per attempt; the rest is never read. */
 export const RESPONSE_CAPTURE_BYTES = 16 * 1024;
@@ -17,15 +18,28 @@ export interface SenderOptions {
   timeoutMs: number;
   retryAfterCapMs: number;
   allowPrivateTargets: boolean;
+  /** An HTTP CONNECT proxy for every request (HOOKD_PROXY_URL), or null. */
+  proxyUrl?: string | null;
   /** Override DNS for tests (a resolver that answers private addresses). */
-  resolve?: Parameters<typeof guardedLookup>[0];
+  resolve?: Resolver;
   now: () => number;
 }
 
+/** A client certificate a webhook presents to its receiver (mTLS), PEM; `version` changes when it does. */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+  version: string;
+}
+
+// Dispatchers kept for webhooks with a client certificate; the least recently used is closed past this.
+const TLS_DISPATCHERS_MAX = 500;
+
 /** POSTs signed bodies over pooled keep-alive connections; outcomes are values, never exceptions. */
 export class HttpSender {
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
   readonly #options: SenderOptions;
+  readonly #withCertificate = new Map<string, Dispatcher>();
   // One sweeper aborts attempts past their deadline; a timer and a combined signal per request cost
   // 4 % of the worker's CPU in profiles (bench/README.md).
   readonly #deadlines = new Map<AbortController, number>();
@@ -33,21 +47,59 @@ export class HttpSender {
 
   constructor(options: SenderOptions) {
     this.#options = options;
-    this.#agent = new Agent({
+    this.#agent = this.#dispatcher();
+    this.#sweeper = setInterval(() => this.#expire(performance.now()), Math.min(100, options.timeoutMs / 4));
+    this.#sweeper.unref();
+  }
+
+  /**
+   * A pool to receivers, presenting `certificate` when given. Without a proxy the socket's lookup refuses
+   * private addresses; through a proxy the proxy connects, so targets are checked before (#proxiedTargetProblem).
+   */
+  #dispatcher(certificate?: ClientCertificate): Dispatcher {
+    const { timeoutMs, allowPrivateTargets, proxyUrl, resolve } = this.#options;
+    const tls = certificate && { cert: certificate.cert, key: certificate.key };
+    const pool = {
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
       // No per-origin connection cap: the worker's in-flight and per-webhook limits bound concurrency, and a
       // shared cap let webhooks hanging on one host starve healthy webhooks on the same host (bench isolation).
       connections: null,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      connect: {
-        timeout: Math.min(options.timeoutMs, 10_000),
-        ...(!options.allowPrivateTargets && { lookup: guardedLookup(options.resolve) }),
-      },
-    });
-    this.#sweeper = setInterval(() => this.#expire(performance.now()), Math.min(100, options.timeoutMs / 4));
-    this.#sweeper.unref();
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    };
+    const connectTimeout = Math.min(timeoutMs, 10_000);
+    if (proxyUrl) return new ProxyAgent({ ...pool, uri: proxyUrl, proxyTls: { timeout: connectTimeout }, requestTls: { timeout: connectTimeout, ...tls } });
+    return new Agent({ ...pool, connect: { timeout: connectTimeout, ...tls, ...(!allowPrivateTargets && { lookup: guardedLookup(resolve) }) } });
+  }
+
+  #dispatcherFor(certificate: ClientCertificate | undefined): Dispatcher {
+    if (!certificate) return this.#agent;
+    let dispatcher = this.#withCertificate.get(certificate.version);
+    if (dispatcher) this.#withCertificate.delete(certificate.version); // re-inserted below: most recently used
+    else {
+      dispatcher = this.#dispatcher(certificate);
+      if (this.#withCertificate.size >= TLS_DISPATCHERS_MAX) {
+        const [oldest, evicted] = this.#withCertificate.entries().next().value!;
+        this.#withCertificate.delete(oldest);
+        void evicted.close().catch(() => {});
+      }
+    }
+    this.#withCertificate.set(certificate.version, dispatcher);
+    return dispatcher;
+  }
+
+  /** Through a proxy, the target's name is resolved and checked here first (the proxy resolves it again). */
+  async #proxiedTargetProblem(target: URL): Promise<string | null> {
+    const { proxyUrl, allowPrivateTargets } = this.#options;
+    if (!proxyUrl || allowPrivateTargets || ipLiteralOfHost(target.hostname)) return null;
+    try {
+      await resolvePublic(target.hostname, this.#options.resolve);
+      return null;
+    } catch (error) {
+      if (error instanceof BlockedTargetError) return error.reason;
+      throw error;
+    }
   }
 
   #expire(now: number): void {
@@ -66,17 +118,21 @@ export class HttpSender {
   }
 
   /** Sends one attempt. Redirects are not followed: a 3xx is an http_error like any non-2xx. */
-  async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+  async send(url: string, headers: Record<string, string>, body: string, certificate?: ClientCertificate): Promise<SendResult> {
+    return this.request('POST', url, headers, body, certificate);
+  }
+
+  /** One request under the same guard, pool and deadline as deliveries (also OAuth2 token requests). */
+  async request(method: 'POST', url: string, headers: Record<string, string>, body: string, certificate?: ClientCertificate): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const target = new URL(url);
-    const literal = this.#options.allowPrivateTargets ? null : literalTargetProblem(target);
-    if (literal) return { outcome: { kind: 'blocked', reason: literal }, durationMs: 0, responseHeaders: null, responseBody: null };
-
     const controller = new AbortController();
     this.#deadlines.set(controller, started + this.#options.timeoutMs);
     try {
-      const response = await request(target, { method: 'POST', headers, body, dispatcher: this.#agent, signal: controller.signal });
+      const blocked = (this.#options.allowPrivateTargets ? null : literalTargetProblem(target)) ?? (await this.#proxiedTargetProblem(target));
+      if (blocked) return { outcome: { kind: 'blocked', reason: blocked }, durationMs: 0, responseHeaders: null, responseBody: null };
+      const response = await request(target, { method, headers, body, dispatcher: this.#dispatcherFor(certificate), signal: controller.signal });
       const responseBody = await readCapped(response.body);
       const responseHeaders = flattenHeaders(response.headers);
       const status = response.statusCode;
@@ -101,9 +157,9 @@ export class HttpSender {
   }
 
   /** Closes pooled connections. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    return this.#agent.close();
+    await Promise.all([this.#agent, ...this.#withCertificate.values()].map((dispatcher) => dispatcher.close()));
   }
 }
 

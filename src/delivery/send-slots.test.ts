@@ -20,6 +20,9 @@ const row = (webhookId: string, workspaceId: string, url = `https://${webhookId}
   rateLimitPerS: null,
   webhookUpdatedAt: 0,
   payloadFormat: 'envelope',
+  tlsClientCert: null,
+  tlsClientKey: null,
+  oauth2: null,
   isTest: 0,
 });
 const rows = (count: number, webhookId: string, workspaceId: string, url?: string) =>

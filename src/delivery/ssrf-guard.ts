@@ -14,21 +14,23 @@ export type Resolver = (hostname: string) => Promise<{ address: string; family: 
 
 const systemResolver: Resolver = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
+/** The host's addresses (of `family`, when given); rejects with BlockedTargetError if any is private. */
+export async function resolvePublic(hostname: string, resolve: Resolver = systemResolver, family?: number): Promise<{ address: string; family: number }[]> {
+  const answers = (await resolve(hostname)).filter((a) => !family || a.family === family);
+  const blocked = answers.map((a) => blockedAddressReason(a.address)).find((reason) => reason !== null);
+  if (blocked) throw new BlockedTargetError(`${hostname} resolves to a ${blocked} address`);
+  if (!answers.length) throw Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' });
+  return answers;
+}
+
 /**
  * A `lookup` for the socket that resolves the host once, refuses the connection if any answer is private,
  * and connects to exactly the addresses it checked, so a DNS rebinding between check and connect is moot.
  */
 export function guardedLookup(resolve: Resolver = systemResolver): LookupFunction {
   return ((hostname: string, options: { all?: boolean; family?: number }, callback: (...args: unknown[]) => void) => {
-    resolve(hostname).then(
-      (answers) => {
-        const wanted = answers.filter((a) => !options.family || a.family === options.family);
-        const blocked = wanted.map((a) => blockedAddressReason(a.address)).find((reason) => reason !== null);
-        if (blocked) return callback(new BlockedTargetError(`${hostname} resolves to a ${blocked} address`));
-        if (!wanted.length) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }));
-        if (options.all) return callback(null, wanted);
-        return callback(null, wanted[0]!.address, wanted[0]!.family);
-      },
+    resolvePublic(hostname, resolve, options.family).then(
+      (answers) => (options.all ? callback(null, answers) : callback(null, answers[0]!.address, answers[0]!.family)),
       (error) => callback(error),
     );
   }) as LookupFunction;

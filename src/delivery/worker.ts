@@ -12,19 +12,23 @@ import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
 import { subscribedWebhookIds } from '../storage/subscriptions.js';
 import { extendLeases } from '../storage/extend-leases.js';
 import { releaseLeases } from '../storage/release-leases.js';
-import { HttpSender } from './http-sender.js';
+import { type ClientCertificate, HttpSender, type SendResult } from './http-sender.js';
 import type { Resolver } from './ssrf-guard.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { describeOutcome, nextState } from './next-state.js';
 import { ResultWriter } from './result-writer.js';
 import { SendSlots, type SendTicket } from './send-slots.js';
 import { deliveryBody, recordableHeaders, signedHeaders } from './signed-request.js';
+import { type OAuth2Credentials, OAuth2Tokens, TokenError } from './oauth2-tokens.js';
+import { readSealedOAuth2 } from '../storage/webhooks.js';
 
 export interface WorkerSettings {
   retryScheduleMs: readonly number[];
   requestTimeoutMs: number;
   retryAfterCapMs: number;
   allowPrivateTargets: boolean;
+  /** HOOKD_PROXY_URL: every delivery through this CONNECT proxy, or null. */
+  proxyUrl: string | null;
   disableAfter: number;
   maxInFlight: number;
   webhookConcurrency: number;
@@ -57,6 +61,10 @@ interface WebhookSettings {
   secrets: string[];
   headers: Record<string, string>;
   retrySchedule: number[] | null;
+  certificate: ClientCertificate | undefined;
+  oauth2: OAuth2Credentials | null;
+  /** The webhook at this version: what cached tokens and TLS pools are keyed by. */
+  version: string;
 }
 
 // How long a claim may go unrecorded before another worker takes it over: the request timeout plus
@@ -70,6 +78,7 @@ export class DeliveryWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
   readonly #deps: WorkerDeps;
   readonly #sender: HttpSender;
+  readonly #tokens: OAuth2Tokens;
   readonly #writer: ResultWriter;
   /** Claimed rows waiting for a slot (their leases are kept alive) and sends in flight, within fair limits. */
   readonly #slots: SendSlots;
@@ -95,9 +104,11 @@ export class DeliveryWorker {
       timeoutMs: settings.requestTimeoutMs,
       retryAfterCapMs: settings.retryAfterCapMs,
       allowPrivateTargets: settings.allowPrivateTargets,
+      proxyUrl: settings.proxyUrl,
       resolve: deps.resolve,
       now: () => deps.clock.now(),
     });
+    this.#tokens = new OAuth2Tokens(this.#sender, () => deps.clock.now());
     this.#writer = new ResultWriter(deps.store, deps.logger, {
       workerId: this.id,
       disableAfter: settings.disableAfter,
@@ -317,7 +328,7 @@ export class DeliveryWorker {
         userAgent: this.#deps.userAgent,
         svix: delivery.payloadFormat === 'svix',
       });
-      const result = await this.#sender.send(delivery.url, headers, body);
+      const result = await this.#sendWithCredentials(webhook, delivery.url, headers, body);
       if (!this.#running && result.outcome.kind === 'network') return; // aborted at shutdown: the lease is released instead
       learned = { durationMs: result.durationMs, timedOut: result.outcome.kind === 'timeout' };
       const now = clock.now();
@@ -373,6 +384,25 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * Sends with the webhook's client certificate and OAuth2 token (added to `headers`, which the log records
+   * masked). A 401 with a cached token fetches a fresh one and sends once more.
+   */
+  async #sendWithCredentials(webhook: WebhookSettings, url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+    if (!webhook.oauth2) return this.#sender.send(url, headers, body, webhook.certificate);
+    for (let tries = 0; ; tries++) {
+      try {
+        headers['authorization'] = `Bearer ${await this.#tokens.token(webhook.version, webhook.oauth2, webhook.certificate)}`;
+      } catch (error) {
+        if (!(error instanceof TokenError)) throw error;
+        return { outcome: { kind: 'network', code: error.message }, durationMs: 0, responseHeaders: null, responseBody: null };
+      }
+      const result = await this.#sender.send(url, headers, body, webhook.certificate);
+      if (tries > 0 || result.outcome.kind !== 'http_error' || result.outcome.status !== 401) return result;
+      this.#tokens.forget(webhook.version);
+    }
+  }
+
   /** The webhook's signing secrets (newest first), custom headers and retry schedule, decrypted and parsed once per version. */
   #settingsOf(delivery: ClaimedDelivery): WebhookSettings {
     const now = this.#deps.clock.now();
@@ -380,10 +410,15 @@ export class DeliveryWorker {
     if (cached && cached.updatedAt === delivery.webhookUpdatedAt && (cached.expiresAt === null || cached.expiresAt > now)) return cached;
     const box = this.#deps.secretBox;
     const previousValid = delivery.previousSecret !== null && (delivery.previousSecretExpiresAt ?? 0) > now;
+    const version = `${delivery.webhookId}@${delivery.webhookUpdatedAt}`;
+    const oauth2 = readSealedOAuth2(delivery.oauth2);
     const settings = {
       secrets: [box.open(delivery.secret), ...(previousValid ? [box.open(delivery.previousSecret!)] : [])],
       headers: openHeaders(box, delivery.headers),
       retrySchedule: delivery.retrySchedule ? (JSON.parse(delivery.retrySchedule) as number[]) : null,
+      certificate: delivery.tlsClientCert && delivery.tlsClientKey ? { cert: delivery.tlsClientCert, key: box.open(delivery.tlsClientKey), version } : undefined,
+      oauth2: oauth2 && { tokenUrl: oauth2.tokenUrl, clientId: oauth2.clientId, clientSecret: box.open(oauth2.sealedSecret), scope: oauth2.scope, audience: oauth2.audience },
+      version,
       updatedAt: delivery.webhookUpdatedAt,
       expiresAt: previousValid ? delivery.previousSecretExpiresAt : null,
     };

@@ -80,6 +80,10 @@ export interface Webhook {
   channels: string[] | null;
   /** A payload filter (domain/payload-filter.ts): only matching events reach it; null: every event of its types. */
   filter: Record<string, unknown> | null;
+  /** The client certificate (PEM) presented to the receiver; its key is never read back. */
+  tlsClientCert: string | null;
+  /** OAuth2 client credentials for the receiver (the secret is never read back). */
+  oauth2: OAuth2Settings | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -106,6 +110,13 @@ export interface Webhook {
   disabledReason: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface OAuth2Settings {
+  tokenUrl: string;
+  clientId: string;
+  scope: string | null;
+  audience: string | null;
 }
 
 export interface PublishedEvent {

@@ -1,4 +1,5 @@
 import { parseDuration } from '../domain/durations.js';
+import { clientCertificateProblem } from '../domain/client-certificate.js';
 import { compileFilter, FilterError } from '../domain/payload-filter.js';
 import type { FieldError } from '../domain/errors.js';
 import { webhookUrlProblem } from '../domain/webhook-url.js';
@@ -16,6 +17,11 @@ export interface WebhookInput {
   channels?: string[] | null;
   /** A payload filter over the envelope (null: every event of its types). */
   filter?: Record<string, unknown> | null;
+  /** mTLS toward the receiver: a PEM client certificate and its key, set (or cleared with null) together. */
+  tls_client_cert?: string | null;
+  tls_client_key?: string | null;
+  /** OAuth2 client credentials: a token from `token_url` is sent as `Authorization: Bearer`. */
+  oauth2?: OAuth2Input | null;
   url?: string;
   events?: string[];
   name?: string | null;
@@ -28,6 +34,15 @@ export interface WebhookInput {
   template_id?: string | null;
   retry_schedule?: string[] | null;
   rate_limit_per_s?: number | null;
+}
+
+export interface OAuth2Input {
+  token_url: string;
+  client_id: string;
+  /** Write-only: reads show `[redacted]`, and writing `[redacted]` back keeps the stored one. */
+  client_secret: string;
+  scope?: string | null;
+  audience?: string | null;
 }
 
 export const MIN_SECRET_LENGTH = 16;
@@ -72,6 +87,16 @@ export async function webhookInputProblems(db: Db, config: Config, input: Webhoo
       if (!(error instanceof FilterError)) throw error;
       at('filter', error.message, 'filter');
     }
+  }
+  if ((input.tls_client_cert === undefined) !== (input.tls_client_key === undefined) || (input.tls_client_cert === null) !== (input.tls_client_key === null)) {
+    at(input.tls_client_cert === undefined || input.tls_client_cert === null ? 'tls_client_cert' : 'tls_client_key', 'tls_client_cert and tls_client_key are set (or cleared) together');
+  } else if (input.tls_client_cert && input.tls_client_key) {
+    const problem = clientCertificateProblem(input.tls_client_cert, input.tls_client_key);
+    if (problem) at(problem.field, problem.msg, 'client_certificate');
+  }
+  if (input.oauth2) {
+    const problem = webhookUrlProblem(input.oauth2.token_url, config);
+    if (problem) at(['oauth2', 'token_url'], problem.msg, problem.type);
   }
   if (input.secret !== undefined && input.secret.length < MIN_SECRET_LENGTH) {
     at('secret', `must be at least ${MIN_SECRET_LENGTH} characters`, 'string_too_short');

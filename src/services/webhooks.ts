@@ -11,7 +11,7 @@ import type { ServiceContext } from './context.js';
 import { cancelDeliveriesOfWebhook } from '../storage/deliveries.js';
 import { listScope, visibleWebhook, type WebhookRealm } from './webhook-access.js';
 import { retryScheduleMs, type WebhookInput, webhookInputProblems } from './webhook-rules.js';
-import { keepRedactedValues } from '../domain/sensitive-headers.js';
+import { keepRedactedValues, REDACTED } from '../domain/sensitive-headers.js';
 
 export type { WebhookInput } from './webhook-rules.js';
 
@@ -71,6 +71,8 @@ export async function createWebhook(
       payloadFormat: input.payload_format ?? 'envelope',
       channels: input.channels ?? null,
       filter: input.filter ?? null,
+      tlsClient: sealedTlsClient(ctx, input) ?? null,
+      oauth2: (await sealedOAuth2(ctx, input)) ?? null,
       name: input.name ?? null,
       description: input.description ?? null,
       url: input.url,
@@ -148,6 +150,7 @@ export async function updateWebhook(
   const problems = await webhookInputProblems(ctx.store.db, ctx.config, input);
   if (problems.length) throw validationError(problems);
   const reenabled = input.is_active === true && !current.isActive;
+  const oauth2 = await sealedOAuth2(ctx, input, current.id); // before the transaction: SQLite has one connection
   const updated = await ctx.store.db.transaction().execute(async (trx) => {
     if (input.secret !== undefined) {
       await webhooks.replaceSecret(trx, current.id, { secret: ctx.secretBox.seal(input.secret), digest: ctx.secretBox.digest(input.secret), previousSecret: null, previousExpiresAt: null }, ctx.clock.now(), ctx.secretBox);
@@ -159,6 +162,8 @@ export async function updateWebhook(
         uid: input.uid,
         channels: input.channels,
         filter: input.filter,
+        tlsClient: sealedTlsClient(ctx, input),
+        oauth2,
         name: input.name,
         description: input.description,
         url: input.url,
@@ -217,6 +222,25 @@ export async function rotateSecret(
   );
   if (!rotated) throw new AppError('webhook_not_found');
   return { webhook: rotated, secret, previousSecretExpiresAt: previousExpiresAt };
+}
+
+/** The client certificate to store (its key sealed), null to clear it, undefined to leave it. */
+function sealedTlsClient(ctx: ServiceContext, input: WebhookInput): webhooks.TlsClientRow | null | undefined {
+  if (input.tls_client_cert === undefined) return undefined;
+  if (input.tls_client_cert === null || !input.tls_client_key) return null;
+  return { cert: input.tls_client_cert, sealedKey: ctx.secretBox.seal(input.tls_client_key) };
+}
+
+/** The OAuth2 credentials to store (secret sealed; `[redacted]` keeps the stored one), null to clear, undefined to leave. */
+async function sealedOAuth2(ctx: ServiceContext, input: WebhookInput, currentId?: string): Promise<webhooks.OAuth2Row | null | undefined> {
+  const o = input.oauth2;
+  if (o === undefined || o === null) return o;
+  const settings = { tokenUrl: o.token_url, clientId: o.client_id, scope: o.scope ?? null, audience: o.audience ?? null };
+  if (o.client_secret === REDACTED && currentId) {
+    const stored = await webhooks.findSealedOAuth2(ctx.store.db, currentId);
+    if (stored) return { ...settings, sealedSecret: stored.sealedSecret };
+  }
+  return { ...settings, sealedSecret: ctx.secretBox.seal(o.client_secret) };
 }
 
 /** A webhook's current signing secret, decrypted (the dashboard's reveal, Svix's `GET …/secret`). */

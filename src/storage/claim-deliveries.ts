@@ -20,6 +20,11 @@ export interface ClaimedDelivery {
   rateLimitPerS: number | null;
   webhookUpdatedAt: number;
   payloadFormat: PayloadFormat;
+  /** mTLS: the client certificate (PEM) and its sealed key, or null. */
+  tlsClientCert: string | null;
+  tlsClientKey: string | null;
+  /** OAuth2 client credentials as stored (secret sealed), or null. */
+  oauth2: string | null;
   /** 1 for a test send: one attempt, no retries, outside the webhook's health counters. */
   isTest: number;
 }
@@ -105,6 +110,9 @@ export async function claimDueDeliveries(
       'w.rate_limit_per_s as rateLimitPerS',
       'w.updated_at as webhookUpdatedAt',
       'w.payload_format as payloadFormat',
+      'w.tls_client_cert as tlsClientCert',
+      'w.tls_client_key as tlsClientKey',
+      'w.oauth2',
       'd.is_test as isTest',
     ])
     .where('d.id', 'in', claimed)

@@ -15,6 +15,7 @@ import { portalSessionsMigration } from './migrations/012-portal-sessions.js';
 import { channelsMigration } from './migrations/013-channels.js';
 import { deliveryControlMigration } from './migrations/014-delivery-control.js';
 import { replaysMigration } from './migrations/015-replays.js';
+import { egressCredentialsMigration } from './migrations/016-egress-credentials.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -34,6 +35,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '013-channels': channelsMigration,
     '014-delivery-control': deliveryControlMigration,
     '015-replays': replaysMigration,
+    '016-egress-credentials': egressCredentialsMigration,
   };
 }
 

@@ -102,6 +102,11 @@ export interface WebhooksTable {
   channels: string | null;
   /** A payload filter as JSON (domain/payload-filter.ts), or null. */
   filter: string | null;
+  /** mTLS toward the receiver: the client certificate (PEM) and its private key, sealed. */
+  tls_client_cert: string | null;
+  tls_client_key: string | null;
+  /** OAuth2 client credentials as JSON `{token_url, client_id, client_secret (sealed), scope, audience}`. */
+  oauth2: string | null;
   /** `envelope` (hookd's event JSON) or `svix` (the payload itself, with svix-* headers). */
   payload_format: Generated<PayloadFormat>;
   name: string | null;

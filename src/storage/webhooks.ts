@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ListRequest, Page } from '../domain/list.js';
-import type { Webhook } from '../domain/models.js';
+import type { OAuth2Settings, Webhook } from '../domain/models.js';
 import { openHeaders, type Sealer, sealHeaders } from '../domain/sealed-headers.js';
 import { jsonListOrNull, readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
@@ -25,6 +25,8 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   payloadFormat: row.payload_format,
   channels: readJson<string[] | null>(row.channels, null),
   filter: readJson<Record<string, unknown> | null>(row.filter, null),
+  tlsClientCert: row.tls_client_cert,
+  oauth2: oauth2Settings(row.oauth2),
   name: row.name,
   description: row.description,
   url: row.url,
@@ -50,6 +52,44 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   updatedAt: row.updated_at,
 });
 
+/** The stored OAuth2 JSON: settings, and the client secret still sealed. */
+interface StoredOAuth2 {
+  token_url: string;
+  client_id: string;
+  client_secret: string;
+  scope: string | null;
+  audience: string | null;
+}
+
+function oauth2Settings(text: string | null): OAuth2Settings | null {
+  const stored = readJson<StoredOAuth2 | null>(text, null);
+  return stored && { tokenUrl: stored.token_url, clientId: stored.client_id, scope: stored.scope, audience: stored.audience };
+}
+
+/** OAuth2 client credentials to store, the secret already sealed. */
+export type OAuth2Row = OAuth2Settings & { sealedSecret: string };
+/** A client certificate to store, the key already sealed. */
+export interface TlsClientRow {
+  cert: string;
+  sealedKey: string;
+}
+
+const oauth2Json = (o: OAuth2Row | null): string | null =>
+  o && JSON.stringify({ token_url: o.tokenUrl, client_id: o.clientId, client_secret: o.sealedSecret, scope: o.scope, audience: o.audience } satisfies StoredOAuth2);
+
+/** A webhook's OAuth2 client credentials with the secret still sealed, or null. */
+export async function findSealedOAuth2(db: Db, id: string): Promise<OAuth2Row | null> {
+  const row = await db.selectFrom('webhooks').select('oauth2').where('id', '=', id).executeTakeFirst();
+  const stored = readJson<StoredOAuth2 | null>(row?.oauth2 ?? null, null);
+  return stored && { ...oauth2Settings(row!.oauth2)!, sealedSecret: stored.client_secret };
+}
+
+/** The claim's view of the stored OAuth2 JSON: settings and the sealed secret. */
+export function readSealedOAuth2(text: string | null): OAuth2Row | null {
+  const stored = readJson<StoredOAuth2 | null>(text, null);
+  return stored && { ...oauth2Settings(text)!, sealedSecret: stored.client_secret };
+}
+
 /** What a create stores besides the generated `seq`. */
 export interface NewWebhookRow {
   id: string;
@@ -58,6 +98,8 @@ export interface NewWebhookRow {
   payloadFormat?: 'envelope' | 'svix';
   channels?: string[] | null;
   filter?: Record<string, unknown> | null;
+  tlsClient?: TlsClientRow | null;
+  oauth2?: OAuth2Row | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -95,6 +137,9 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
       payload_format: input.payloadFormat ?? 'envelope',
       channels: jsonListOrNull(input.channels ?? null),
       filter: input.filter ? JSON.stringify(input.filter) : null,
+      tls_client_cert: input.tlsClient?.cert ?? null,
+      tls_client_key: input.tlsClient?.sealedKey ?? null,
+      oauth2: oauth2Json(input.oauth2 ?? null),
       name: input.name,
       description: input.description,
       url: input.url,
@@ -194,6 +239,8 @@ export type WebhookChanges = Partial<{
   uid: string | null;
   channels: string[] | null;
   filter: Record<string, unknown> | null;
+  tlsClient: TlsClientRow | null;
+  oauth2: OAuth2Row | null;
   name: string | null;
   description: string | null;
   url: string;
@@ -216,6 +263,8 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
       ...(changes.uid !== undefined && { uid: changes.uid }),
       ...(changes.channels !== undefined && { channels: jsonListOrNull(changes.channels) }),
       ...(changes.filter !== undefined && { filter: changes.filter === null ? null : JSON.stringify(changes.filter) }),
+      ...(changes.tlsClient !== undefined && { tls_client_cert: changes.tlsClient?.cert ?? null, tls_client_key: changes.tlsClient?.sealedKey ?? null }),
+      ...(changes.oauth2 !== undefined && { oauth2: oauth2Json(changes.oauth2) }),
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.description !== undefined && { description: changes.description }),
       ...(changes.url !== undefined && { url: changes.url }),

@@ -53,7 +53,7 @@ export interface TestHookd {
 export async function startTestHookd(
   store: StoreName,
   env: Record<string, string> = {},
-  options: { clock?: Clock; listen?: boolean; random?: () => number; databaseUrl?: string } = {},
+  options: { clock?: Clock; listen?: boolean; random?: () => number; databaseUrl?: string; resolve?: typeof offlineResolver } = {},
 ): Promise<TestHookd> {
   const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await freshDatabase(store);
   const config = loadConfig({
@@ -71,7 +71,7 @@ export async function startTestHookd(
     clock: options.clock,
     listen: options.listen ?? false,
     random: options.random,
-    resolve: offlineResolver,
+    resolve: options.resolve ?? offlineResolver,
     pollIntervalMs: 50,
   });
   const app = hookd.app!;

@@ -3,7 +3,7 @@ import type { Webhook } from '../../domain/models.js';
 import { formatDuration } from '../../domain/durations.js';
 import { Nullable, Timestamp } from '../schemas.js';
 import { iso } from '../time.js';
-import { redactHeaders } from '../../domain/sensitive-headers.js';
+import { REDACTED, redactHeaders } from '../../domain/sensitive-headers.js';
 
 const StringMap = Type.Record(Type.String(), Type.String());
 const webhookFields = {
@@ -28,6 +28,20 @@ const webhookFields = {
       examples: [{ data: { amount: { $gte: 100 }, currency: { $in: ['EUR', 'USD'] } } }],
     }),
   ),
+  tls_client_cert: Nullable(Type.String({ maxLength: 20_000, description: 'PEM client certificate presented to the receiver (mTLS); set with tls_client_key' })),
+  tls_client_key: Nullable(Type.String({ maxLength: 20_000, description: 'its PEM private key, unencrypted; write-only, sealed at rest' })),
+  oauth2: Nullable(
+    Type.Object(
+      {
+        token_url: Type.String({ minLength: 1, maxLength: 2048 }),
+        client_id: Type.String({ minLength: 1, maxLength: 500 }),
+        client_secret: Type.String({ minLength: 1, maxLength: 2000, description: 'write-only: reads show [redacted], writing [redacted] back keeps it' }),
+        scope: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+        audience: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+      },
+      { additionalProperties: false, description: 'OAuth2 client credentials: a token from token_url (cached until it expires, fetched again once on a 401) is sent as Authorization: Bearer' },
+    ),
+  ),
 };
 
 export const CreateWebhookBody = Type.Object(
@@ -45,6 +59,9 @@ export const CreateWebhookBody = Type.Object(
     retry_schedule: Type.Optional(webhookFields.retry_schedule),
     rate_limit_per_s: Type.Optional(webhookFields.rate_limit_per_s),
     filter: Type.Optional(webhookFields.filter),
+    tls_client_cert: Type.Optional(webhookFields.tls_client_cert),
+    tls_client_key: Type.Optional(webhookFields.tls_client_key),
+    oauth2: Type.Optional(webhookFields.oauth2),
   },
   { additionalProperties: false },
 );
@@ -90,6 +107,8 @@ export const WebhookResponse = Type.Object({
   retry_schedule: Nullable(Type.Array(Type.String())),
   rate_limit_per_s: Nullable(Type.Integer()),
   filter: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  tls_client_cert: Nullable(Type.String()),
+  oauth2: Nullable(Type.Object({ token_url: Type.String(), client_id: Type.String(), client_secret: Type.String(), scope: Nullable(Type.String()), audience: Nullable(Type.String()) })),
   secret_rotated_at: Nullable(Timestamp),
   previous_secret_expires_at: Nullable(Timestamp),
   created_at: Timestamp,
@@ -124,6 +143,8 @@ export const webhookJson = (w: Webhook) => ({
   retry_schedule: w.retryScheduleMs?.map(formatDuration) ?? null,
   rate_limit_per_s: w.rateLimitPerS,
   filter: w.filter,
+  tls_client_cert: w.tlsClientCert,
+  oauth2: w.oauth2 && { token_url: w.oauth2.tokenUrl, client_id: w.oauth2.clientId, client_secret: REDACTED, scope: w.oauth2.scope, audience: w.oauth2.audience },
   secret_rotated_at: iso(w.secretRotatedAt),
   previous_secret_expires_at: iso(w.previousSecretExpiresAt),
   created_at: iso(w.createdAt),

@@ -476,6 +476,12 @@ export function WebhookDetail(props: { scope: WorkspaceScope; id: string }) {
             <dd>{w.retry_schedule?.join(', ') ?? 'default'}</dd>
           </div>
           <div>
+            <dt>Receiver authentication</dt>
+            <dd>
+              {[w.tls_client_cert && 'client certificate', w.oauth2 && `OAuth2 (${w.oauth2.client_id})`].filter(Boolean).join(', ') || 'signature only'}
+            </dd>
+          </div>
+          <div>
             <dt>Payload filter</dt>
             <dd>{w.filter ? <code>{JSON.stringify(w.filter)}</code> : 'none: every event of its types'}</dd>
           </div>

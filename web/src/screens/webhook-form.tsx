@@ -76,6 +76,10 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
   const [retrySchedule, setRetrySchedule] = useState(webhook?.retry_schedule?.join(', ') ?? '');
   const [active, setActive] = useState(webhook?.is_active ?? true);
   const [filter, setFilter] = useState(webhook?.filter ? JSON.stringify(webhook.filter, null, 2) : '');
+  const [cert, setCert] = useState('');
+  const [certKey, setCertKey] = useState('');
+  const [dropCert, setDropCert] = useState(false);
+  const [oauth, setOauth] = useState({ token_url: webhook?.oauth2?.token_url ?? '', client_id: webhook?.oauth2?.client_id ?? '', client_secret: webhook?.oauth2 ? '[redacted]' : '', scope: webhook?.oauth2?.scope ?? '' });
   const [created, setCreated] = useState<{ id: string; secret: string } | null>(null);
   const save = useAction();
 
@@ -98,6 +102,8 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
       retry_schedule: retrySchedule.trim() === '' ? null : retrySchedule.split(',').map((step) => step.trim()).filter(Boolean),
       is_active: active,
       filter: parsedFilter,
+      ...(cert || certKey ? { tls_client_cert: cert, tls_client_key: certKey } : dropCert ? { tls_client_cert: null, tls_client_key: null } : {}),
+      oauth2: oauth.token_url ? { token_url: oauth.token_url, client_id: oauth.client_id, client_secret: oauth.client_secret, scope: oauth.scope || null } : null,
     };
     return save.run(async () => {
       if (webhook) {
@@ -150,6 +156,37 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
         <Field label="Payload filter" hint='optional JSON over {id, type, timestamp, workspace_id, data}, e.g. {"data": {"amount": {"$gte": 100}}}; empty: every event of the chosen types'>
           <textarea rows={4} spellcheck={false} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         </Field>
+        <details class="advanced" open={Boolean(webhook?.tls_client_cert || webhook?.oauth2)}>
+          <summary>Receiver authentication: client certificate, OAuth2</summary>
+          <div class="grid2">
+            <Field label="Client certificate (PEM)" hint={webhook?.tls_client_cert ? 'one is set: paste a new one with its key to replace it' : 'mTLS: presented to the receiver'}>
+              <textarea rows={4} spellcheck={false} value={cert} onInput={(e) => setCert(e.currentTarget.value)} placeholder="-----BEGIN CERTIFICATE-----" />
+            </Field>
+            <Field label="Its private key (PEM)" hint="write-only, sealed at rest">
+              <textarea rows={4} spellcheck={false} value={certKey} onInput={(e) => setCertKey(e.currentTarget.value)} placeholder="-----BEGIN PRIVATE KEY-----" />
+            </Field>
+          </div>
+          {webhook?.tls_client_cert && (
+            <label class="check">
+              <input type="checkbox" checked={dropCert} onChange={(e) => setDropCert(e.currentTarget.checked)} />
+              <span>Remove the client certificate</span>
+            </label>
+          )}
+          <div class="grid2">
+            <Field label="OAuth2 token URL" hint="client credentials grant; empty: no OAuth2">
+              <input type="url" value={oauth.token_url} onInput={(e) => setOauth({ ...oauth, token_url: e.currentTarget.value })} />
+            </Field>
+            <Field label="OAuth2 client id">
+              <input value={oauth.client_id} onInput={(e) => setOauth({ ...oauth, client_id: e.currentTarget.value })} />
+            </Field>
+            <Field label="OAuth2 client secret" hint="write-only">
+              <input type="password" autoComplete="off" value={oauth.client_secret} onInput={(e) => setOauth({ ...oauth, client_secret: e.currentTarget.value })} />
+            </Field>
+            <Field label="OAuth2 scope">
+              <input value={oauth.scope} onInput={(e) => setOauth({ ...oauth, scope: e.currentTarget.value })} />
+            </Field>
+          </div>
+        </details>
         <label class="check">
           <input type="checkbox" checked={active} onChange={(e) => setActive(e.currentTarget.checked)} />
           <span>Enabled</span>
