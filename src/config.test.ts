@@ -48,6 +48,9 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://h/db' }, 'HOOKD_ENCRYPTION_KEY'],
     [{ DATABASE_URL: 'mysql://h/db' }, 'DATABASE_URL'],
     [{ HOOKD_JWT_SECRET: 'short' }, 'HOOKD_JWT_SECRET'],
+    [{ HOOKD_PROXY_URL: 'smokescreen:4750' }, 'HOOKD_PROXY_URL'],
+    [{ HOOKD_PROXY_URL: 'http://proxy/path' }, 'HOOKD_PROXY_URL'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
   ])('rejects %o naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
     try {
@@ -57,6 +60,15 @@ describe('loadConfig', () => {
       expect((error as Error).message).toContain(variable);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('reads the egress proxy and the OTLP endpoint, and never repeats a proxy password in an error', () => {
+    expect(loadConfig({}).proxyUrl).toBeNull();
+    expect(loadConfig({ HOOKD_PROXY_URL: 'http://user:pw@smokescreen:4750' }).proxyUrl).toBe('http://user:pw@smokescreen:4750/');
+    expect(() => loadConfig({ HOOKD_PROXY_URL: 'ftp://user:hunter2@proxy' })).toThrowError(/^(?!.*hunter2)/);
+    expect(loadConfig({}).otlpTracesUrl).toBeNull();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).otlpTracesUrl).toBe('http://collector:4318/v1/traces');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/traces' }).otlpTracesUrl).toBe('http://b:4318/traces');
   });
 
   it('accepts 1/0 booleans', () => {

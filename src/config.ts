@@ -58,6 +58,12 @@ export interface Config {
   readonly portalOrigins: readonly string[];
   /** An HTTP CONNECT forward proxy every delivery goes through (static egress IPs), or null. */
   readonly proxyUrl: string | null;
+  /** OTLP/HTTP traces endpoint (from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT), or null: off. */
+  readonly otlpTracesUrl: string | null;
+  /** OTEL_SERVICE_NAME, `hookd` by default. */
+  readonly serviceName: string;
+  /** HOOKD_TRACEPARENT: send each attempt's W3C `traceparent` to the receiver. */
+  readonly traceparent: boolean;
   readonly secretGraceMs: number;
   readonly maxInFlight: number;
   readonly webhookConcurrency: number;
@@ -177,6 +183,9 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     publicUrl: url(read('HOOKD_PUBLIC_URL'), 'HOOKD_PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
     portalOrigins: Object.freeze(origins(read('HOOKD_PORTAL_ORIGINS'), 'HOOKD_PORTAL_ORIGINS')),
     proxyUrl: proxyUrl(read('HOOKD_PROXY_URL')),
+    otlpTracesUrl: otlpTracesUrl(read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'), read('OTEL_EXPORTER_OTLP_ENDPOINT')),
+    serviceName: read('OTEL_SERVICE_NAME') || 'hookd',
+    traceparent: bool(read('HOOKD_TRACEPARENT'), 'HOOKD_TRACEPARENT', false),
     secretGraceMs: duration(read('HOOKD_SECRET_GRACE'), 'HOOKD_SECRET_GRACE', '24h', 0, 30 * 86_400_000),
     maxInFlight,
     webhookConcurrency: integer(read('HOOKD_WEBHOOK_CONCURRENCY'), 'HOOKD_WEBHOOK_CONCURRENCY', 10, 1, 1000),
@@ -191,6 +200,14 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
 }
 
 /** A list of `scheme://host[:port]` origins, each checked: a typo must not silently open framing wider or shut it. */
+/** OpenTelemetry's rule: a traces endpoint is used as given; a base endpoint gets `/v1/traces` appended. */
+function otlpTracesUrl(traces: string | undefined, base: string | undefined): string | null {
+  const [name, text, url] = traces ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces, traces] : base ? ['OTEL_EXPORTER_OTLP_ENDPOINT', base, `${base.replace(/\/+$/, '')}/v1/traces`] : [];
+  if (!name) return null;
+  if (!URL.canParse(url!) || !['http:', 'https:'].includes(new URL(url!).protocol)) throw new ConfigError(name, `has ${JSON.stringify(text)}, which is not an http(s) URL`);
+  return url!;
+}
+
 function proxyUrl(text: string | undefined): string | null {
   if (text === undefined || text === '') return null;
   const parsed = URL.canParse(text) ? new URL(text) : null;

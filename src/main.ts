@@ -17,6 +17,7 @@ import type { Store } from './storage/database.js';
 import { migrationsAreCurrent } from './storage/migrate.js';
 import { queueStats } from './storage/queue-stats.js';
 import { isEmptyInstall } from './storage/workspaces.js';
+import { startTelemetry, stopTelemetry } from './telemetry.js';
 import { VERSION } from './version.js';
 import { fillSecretDigests } from './services/webhooks.js';
 
@@ -48,6 +49,7 @@ export interface StartOptions extends DeliveryOptions {
 export async function startHookd(config: Config, options: StartOptions = {}): Promise<RunningHookd> {
   const ctx = await openContext(config, options);
   const { logger, store, clock } = ctx;
+  startTelemetry(config, VERSION, logger);
   const registry = new Registry();
   // Unprefixed, as every Prometheus client names them (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`).
   collectDefaultMetrics({ register: registry });
@@ -97,6 +99,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
         await delivery?.stop();
         await thread?.stop();
         await store.close();
+        await stopTelemetry();
         logger.info('hookd stopped');
       })();
       return stopping;

@@ -207,7 +207,7 @@ describe.each(STORES)('egress (%s)', (store) => {
       expect(JSON.stringify(detail)).not.toContain('tok_');
       await api('PATCH', `${base}/${created.body.id}`, { oauth2: { ...oauth2, client_secret: '[redacted]', scope: 'other' } }, ws.key);
       await publish();
-      await eventually(async () => tokenRequests.length === 3);
+      await eventually(async () => tokenRequests.length === 3 && apiCalls().length === 5);
       expect(tokenRequests[2]!.authorization).toBe(tokenRequests[0]!.authorization);
       await api('PATCH', `${base}/${created.body.id}`, { oauth2: { ...oauth2, client_secret: 'wrong' } }, ws.key);
       const before = apiCalls().length;

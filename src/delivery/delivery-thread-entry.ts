@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { loggerFor } from '../logger.js';
 import { openContext } from '../services/open-context.js';
+import { stopTelemetry } from '../telemetry.js';
 import { startDelivery } from './start-delivery.js';
 import type { FromDeliveryThread, ToDeliveryThread } from './delivery-thread.js';
 
@@ -23,6 +24,7 @@ port.on('message', (message: ToDeliveryThread) => {
   if (message.type === 'stop') {
     void (async () => {
       await delivery.stop();
+      await stopTelemetry();
       await ctx.store.close();
       post({ type: 'stopped' });
       port.close();

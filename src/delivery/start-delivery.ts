@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { ServiceContext } from '../services/context.js';
+import { startTelemetry } from '../telemetry.js';
 import { VERSION } from '../version.js';
 import { DeliveryMetrics } from './metrics.js';
 import { ReplayJob } from './replay-job.js';
@@ -26,6 +27,7 @@ export interface Delivery {
 /** Starts the delivery worker, the retention job and bulk replays on `ctx`, in this thread, with metrics in `registry`. */
 export function startDelivery(ctx: ServiceContext, registry: Registry, options: DeliveryOptions = {}): Delivery {
   const { store, config, clock, logger } = ctx;
+  startTelemetry(config, VERSION, logger); // the delivery thread's own; a no-op where the API already started it
   const worker = new DeliveryWorker({
     store,
     settings: config,

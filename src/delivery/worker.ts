@@ -13,6 +13,7 @@ import { subscribedWebhookIds } from '../storage/subscriptions.js';
 import { extendLeases } from '../storage/extend-leases.js';
 import { releaseLeases } from '../storage/release-leases.js';
 import { type ClientCertificate, HttpSender, type SendResult } from './http-sender.js';
+import { inSpan, SpanKind, SpanStatusCode, traceparentHeader } from '../telemetry.js';
 import type { Resolver } from './ssrf-guard.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { describeOutcome, nextState } from './next-state.js';
@@ -29,6 +30,8 @@ export interface WorkerSettings {
   allowPrivateTargets: boolean;
   /** HOOKD_PROXY_URL: every delivery through this CONNECT proxy, or null. */
   proxyUrl: string | null;
+  /** HOOKD_TRACEPARENT: each attempt sends its span's W3C traceparent. */
+  traceparent: boolean;
   disableAfter: number;
   maxInFlight: number;
   webhookConcurrency: number;
@@ -328,7 +331,7 @@ export class DeliveryWorker {
         userAgent: this.#deps.userAgent,
         svix: delivery.payloadFormat === 'svix',
       });
-      const result = await this.#sendWithCredentials(webhook, delivery.url, headers, body);
+      const result = await this.#tracedSend(delivery, attempt, webhook, headers, body);
       if (!this.#running && result.outcome.kind === 'network') return; // aborted at shutdown: the lease is released instead
       learned = { durationMs: result.durationMs, timedOut: result.outcome.kind === 'timeout' };
       const now = clock.now();
@@ -382,6 +385,34 @@ export class DeliveryWorker {
       // Claim more only once this webhook's local queue runs low, so one claim refills many slots.
       if (this.#slots.runningLow(delivery.webhookId)) this.#wakeSoon();
     }
+  }
+
+  /** One attempt as an OpenTelemetry span (a no-op unless tracing is on), with `traceparent` if HOOKD_TRACEPARENT. */
+  #tracedSend(delivery: ClaimedDelivery, attempt: number, webhook: WebhookSettings, headers: Record<string, string>, body: string): Promise<SendResult> {
+    const attributes = {
+      'hookd.event_id': delivery.eventId,
+      'hookd.event_type': delivery.eventType,
+      'hookd.webhook_id': delivery.webhookId,
+      'hookd.workspace_id': delivery.workspaceId,
+      'hookd.delivery_id': delivery.id,
+      'hookd.attempt': attempt,
+      'http.request.method': 'POST',
+      'server.address': new URL(delivery.url).host,
+    };
+    return inSpan(
+      'hookd.delivery.attempt',
+      attributes,
+      async (span) => {
+        const traceparent = this.#deps.settings.traceparent ? traceparentHeader(span) : null;
+        if (traceparent) headers['traceparent'] = traceparent;
+        const result = await this.#sendWithCredentials(webhook, delivery.url, headers, body);
+        span.setAttribute('hookd.outcome', result.outcome.kind);
+        if ('status' in result.outcome) span.setAttribute('http.response.status_code', result.outcome.status);
+        if (result.outcome.kind !== 'success') span.setStatus({ code: SpanStatusCode.ERROR, message: describeOutcome(result.outcome) ?? undefined });
+        return result;
+      },
+      SpanKind.CLIENT,
+    );
   }
 
   /**

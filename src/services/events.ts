@@ -19,6 +19,7 @@ import {
 import type { Db } from '../storage/schema.js';
 import { reachedBy, type Subscriber, subscribersOf } from '../storage/subscriptions.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
+import { inSpan } from '../telemetry.js';
 import type { ServiceContext } from './context.js';
 import type { Principal } from './principal.js';
 import { visibleOwner } from './webhook-access.js';
@@ -68,6 +69,14 @@ export async function publishEvents(
   inputs: PublishInput[],
   loc: (index: number) => (string | number)[],
 ): Promise<PublishResult[]> {
+  return inSpan('hookd.publish', { 'hookd.workspace_id': workspaceId, 'hookd.event_count': inputs.length, 'hookd.event_type': inputs[0]?.type ?? '' }, async (span) => {
+    const results = await publish(ctx, workspaceId, inputs, loc);
+    span.setAttributes({ 'hookd.event_ids': results.map((r) => r.id).join(','), 'hookd.deliveries': results.reduce((sum, r) => sum + r.deliveries, 0) });
+    return results;
+  });
+}
+
+async function publish(ctx: ServiceContext, workspaceId: string, inputs: PublishInput[], loc: (index: number) => (string | number)[]): Promise<PublishResult[]> {
   const types = await eventTypesForPublish(ctx.store.db, [...new Set(inputs.map((input) => input.type))]);
   const problems: FieldError[] = [];
   inputs.forEach((input, index) => {
