@@ -41,7 +41,7 @@ async function run(): Promise<number> {
 }
 
 const off = await run();
-startTelemetry({ otlpTracesUrl: `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`, serviceName: 'bench' }, 'bench', pino({ level: 'silent' }));
+await startTelemetry({ otlpTracesUrl: `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`, serviceName: 'bench' }, 'bench', pino({ level: 'silent' }));
 await run(); // warm up the exporter path
 const on = await run();
 await stopTelemetry(); // flushes what is queued

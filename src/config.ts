@@ -28,6 +28,10 @@ export interface Config {
   /** Enforce every catalogued event type's JSON schema on publish, not only those marked strict. */
   readonly strictEventSchemas: boolean;
   readonly disableAfter: number;
+  /** Consecutive failed attempts that open a webhook's circuit (0: never). */
+  readonly circuitAfter: number;
+  /** The first interval between probes of an open circuit (doubling, at most 1 h). */
+  readonly circuitProbeMs: number;
   /** Webhooks one workspace may hold. */
   readonly maxWebhooksPerWorkspace: number;
   /** Deliveries one publish request may create (events × their subscribers). */
@@ -166,6 +170,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     maxWebhooksPerWorkspace: integer(read('HOOKD_MAX_WEBHOOKS_PER_WORKSPACE'), 'HOOKD_MAX_WEBHOOKS_PER_WORKSPACE', 10_000, 1, 10_000_000),
     maxDeliveriesPerRequest: integer(read('HOOKD_MAX_DELIVERIES_PER_REQUEST'), 'HOOKD_MAX_DELIVERIES_PER_REQUEST', 10_000, 1, 10_000_000),
     disableAfter: integer(read('HOOKD_DISABLE_AFTER'), 'HOOKD_DISABLE_AFTER', 50, 0, 1_000_000),
+    circuitAfter: integer(read('HOOKD_CIRCUIT_AFTER'), 'HOOKD_CIRCUIT_AFTER', 20, 0, 1_000_000),
+    circuitProbeMs: duration(read('HOOKD_CIRCUIT_PROBE'), 'HOOKD_CIRCUIT_PROBE', '30s', 1_000, 3_600_000),
     maxPayloadBytes: size(read('HOOKD_MAX_PAYLOAD'), 'HOOKD_MAX_PAYLOAD', '256kb', 1024, 64 * 1024 * 1024),
     defaultEvents: Object.freeze(eventList(read('HOOKD_DEFAULT_EVENTS') ?? 'job.completed')),
     jwt: Object.freeze({

@@ -49,7 +49,7 @@ export interface StartOptions extends DeliveryOptions {
 export async function startHookd(config: Config, options: StartOptions = {}): Promise<RunningHookd> {
   const ctx = await openContext(config, options);
   const { logger, store, clock } = ctx;
-  startTelemetry(config, VERSION, logger);
+  await startTelemetry(config, VERSION, logger);
   const registry = new Registry();
   // Unprefixed, as every Prometheus client names them (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`).
   collectDefaultMetrics({ register: registry });

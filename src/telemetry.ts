@@ -2,10 +2,7 @@
 // every delivery attempt become spans, exported over OTLP/HTTP (JSON) in batches. Off, the API's no-op
 // tracer is all that runs.
 import { INVALID_SPAN_CONTEXT, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 
 export interface TelemetrySettings {
@@ -15,20 +12,34 @@ export interface TelemetrySettings {
 }
 
 let provider: TracerProvider | null = null;
+let starting: Promise<void> | null = null;
 
 const envNumber = (name: string): number | undefined => {
   const value = Number(process.env[name]);
   return process.env[name] && Number.isFinite(value) && value > 0 ? value : undefined;
 };
 
-/** Starts exporting spans once per thread (API and delivery worker share it when they share a thread). */
-export function startTelemetry(settings: TelemetrySettings, version: string, logger: Logger): void {
-  if (provider || !settings.otlpTracesUrl) return;
+/**
+ * Starts exporting spans once per thread (API and delivery worker share it when they share a thread). The
+ * SDK is loaded only then: every `hookd` command would otherwise pay ~200 ms to import it.
+ */
+export function startTelemetry(settings: TelemetrySettings, version: string, logger: Logger): Promise<void> {
+  if (!settings.otlpTracesUrl) return Promise.resolve();
+  return (starting ??= load(settings.otlpTracesUrl, settings.serviceName, version, logger));
+}
+
+async function load(url: string, serviceName: string, version: string, logger: Logger): Promise<void> {
+  const [{ W3CTraceContextPropagator }, { OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }] = await Promise.all([
+    import('@opentelemetry/core'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+  ]);
   provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': version }),
+    resource: resourceFromAttributes({ 'service.name': serviceName, 'service.version': version }),
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: settings.otlpTracesUrl }),
+        exporter: new OTLPTraceExporter({ url }),
         // The SDK's defaults (2 048 queued, 512 every 5 s) drop spans past ~100 attempts/s; OTEL_BSP_* still win.
         maxQueueSize: envNumber('OTEL_BSP_MAX_QUEUE_SIZE') ?? 32_768,
         maxExportBatchSize: envNumber('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? 4_096,
@@ -38,13 +49,15 @@ export function startTelemetry(settings: TelemetrySettings, version: string, log
   });
   trace.setGlobalTracerProvider(provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  logger.info({ endpoint: new URL(settings.otlpTracesUrl).origin }, 'exporting traces over OTLP');
+  logger.info({ endpoint: new URL(url).origin }, 'exporting traces over OTLP');
 }
 
 /** Sends the spans still buffered and stops (shutdown). */
 export async function stopTelemetry(): Promise<void> {
+  await starting;
   const stopping = provider;
   provider = null;
+  starting = null;
   await stopping?.shutdown().catch(() => {});
 }
 

@@ -140,7 +140,7 @@ describe('hookd CLI (subprocess)', () => {
     const third = run(['keys', 'create', '--admin'], env);
     expect((await fetch(`${url}/api/v1/admin/api-keys/${idOf(second)}`, { method: 'DELETE', ...as(third.stdout.trim()) })).status).toBe(204);
     expect((await fetch(`${url}/api/v1/admin/api-keys`, as(second.stdout.trim()))).status).toBe(401);
-  });
+  }, 90_000); // several `hookd` processes one after another: on a busy 2-core machine each start can take seconds
 
   it('starts a worker without its health port when that port is taken, instead of failing', async () => {
     const taken = createServer();

@@ -190,4 +190,61 @@ describe.each(STORES)('delivery control (%s)', (store) => {
     await h.request('PATCH', base, { key: ws.key, body: { is_active: false } });
     await refused({ since: start }, ['path', 'webhook_id']);
   });
+
+  describe('circuit breaking', () => {
+    let hc: TestHookd;
+    let cclock: FakeClock;
+    beforeAll(async () => {
+      cclock = new FakeClock();
+      hc = await startTestHookd(store, { ...LOCAL, HOOKD_RETRY_SCHEDULE: '1h', HOOKD_CIRCUIT_AFTER: '3', HOOKD_CIRCUIT_PROBE: '10s' }, { clock: cclock, random: () => 0.5 });
+    });
+    afterAll(() => hc?.close());
+
+    it('pauses a failing webhook after N failed attempts, probes once at growing intervals, resumes on success and says so', async () => {
+      const ws = await hc.workspace();
+      const create = (path: string, events: string[]) => hc.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: `${receiver.url}${path}`, events } });
+      const flaky = (await create('/flaky', ['job.completed'])).body as { id: string };
+      await create('/watch-circuit', ['webhook.recovered']);
+      let up = false;
+      receiver.handler = (request, response) => void response.writeHead(request.path === '/flaky' && !up ? 503 : 200).end('');
+      const publish = () => hc.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed' } });
+      const webhook = async () => (await hc.request('GET', `/api/v1/workspaces/${ws.id}/webhooks/${flaky.id}`, { key: ws.key })).body;
+      try {
+        for (let i = 0; i < 3; i++) await publish();
+        await eventually(async () => arrivedAt('/flaky').length === 3);
+        const paused = await eventually(async () => {
+          const current = await webhook();
+          return current.paused_until && current;
+        });
+        expect(Date.parse(paused.paused_until)).toBe(cclock.now() + 10_000);
+        await new Promise((r) => setTimeout(r, 600)); // every worker's view of open circuits is at most 0.5 s old
+
+        // Paused: new events wait, nothing is sent.
+        for (let i = 0; i < 4; i++) await publish();
+        await new Promise((r) => setTimeout(r, 1_200));
+        expect(arrivedAt('/flaky')).toHaveLength(3);
+
+        // The probe interval passes: exactly one attempt; it fails, so the next probe is twice as far.
+        cclock.advance(10_000);
+        await eventually(async () => arrivedAt('/flaky').length === 4);
+        await new Promise((r) => setTimeout(r, 1_200));
+        expect(arrivedAt('/flaky')).toHaveLength(4);
+        expect(Date.parse((await eventually(async () => {
+          const current = await webhook();
+          return Date.parse(current.paused_until) > cclock.now() + 10_000 && current;
+        })).paused_until)).toBe(cclock.now() + 20_000);
+
+        // The receiver is back: the next probe succeeds, the circuit closes, the waiting deliveries go out.
+        up = true;
+        cclock.advance(20_000);
+        // The probe and the two other waiting first attempts (the earlier four wait for their 1 h retry).
+        await eventually(async () => arrivedAt('/flaky').length === 7, 15_000);
+        await eventually(async () => (await webhook()).paused_until === null);
+        await eventually(async () => arrivedAt('/watch-circuit').length === 1);
+        expect(JSON.parse(arrivedAt('/watch-circuit')[0]!.body)).toMatchObject({ type: 'webhook.recovered', data: { webhook_id: flaky.id } });
+      } finally {
+        receiver.handler = (_request, response) => void response.writeHead(200).end('ok');
+      }
+    });
+  });
 });

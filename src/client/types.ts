@@ -29,6 +29,8 @@ export interface Webhook {
   filter: Record<string, unknown> | null;
   /** The PEM client certificate presented to the receiver (mTLS); its key is never read back. */
   tls_client_cert: string | null;
+  /** Deliveries paused (circuit open after consecutive failures) until a probe then succeeds; null: delivering. */
+  paused_until: string | null;
   /** OAuth2 client credentials toward the receiver; `client_secret` reads as `[redacted]`. */
   oauth2: OAuth2Credentials | null;
   secret_rotated_at: string | null;

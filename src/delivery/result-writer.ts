@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../storage/database.js';
-import { type AttemptRecord, recordAttempts, type WebhookToDisable } from '../storage/record-attempts.js';
+import { type AttemptEffects, type AttemptRecord, type CircuitSettings, recordAttempts, type WebhookToDisable } from '../storage/record-attempts.js';
 
 /**
  * Collects attempt results and writes them in batches: one transaction per batch instead of one per
@@ -18,9 +18,14 @@ export class ResultWriter {
       /** The worker whose leases fence every write. */
       workerId: string;
       disableAfter: number;
+      circuit?: CircuitSettings;
       maxBatch: number;
       maxDelayMs: number;
       onDisable: (webhooks: WebhookToDisable[]) => Promise<void>;
+      /** Webhooks whose circuit this batch opened. */
+      onOpened?: (webhookIds: string[]) => void;
+      /** Webhooks whose open circuit a success closed. */
+      onRecovered?: (webhookIds: string[]) => Promise<void>;
     },
   ) {}
 
@@ -51,9 +56,9 @@ export class ResultWriter {
   }
 
   async #write(batch: AttemptRecord[]): Promise<void> {
-    let limited: WebhookToDisable[];
+    let effects: AttemptEffects;
     try {
-      limited = await recordAttempts(this.store.db, this.store.kind, this.options.workerId, batch, this.options.disableAfter);
+      effects = await recordAttempts(this.store.db, this.store.kind, this.options.workerId, batch, this.options.disableAfter, this.options.circuit);
     } catch (error) {
       // Nothing was committed: keep the batch and write it again (the lease fence makes a repeat harmless).
       this.logger.error({ err: error, count: batch.length }, 'recording attempts failed; will retry');
@@ -62,8 +67,12 @@ export class ResultWriter {
       return;
     }
     // The attempts are stored; a failure to act on a streak must not queue them again.
-    if (limited.length) {
-      await this.options.onDisable(limited).catch((error) => this.logger.error({ err: error }, 'disabling failing webhooks failed'));
+    if (effects.disable.length) {
+      await this.options.onDisable(effects.disable).catch((error) => this.logger.error({ err: error }, 'disabling failing webhooks failed'));
+    }
+    if (effects.opened.length) this.options.onOpened?.(effects.opened);
+    if (effects.recovered.length && this.options.onRecovered) {
+      await this.options.onRecovered(effects.recovered).catch((error) => this.logger.error({ err: error }, 'announcing recovered webhooks failed'));
     }
   }
 }

@@ -27,7 +27,7 @@ export interface Delivery {
 /** Starts the delivery worker, the retention job and bulk replays on `ctx`, in this thread, with metrics in `registry`. */
 export function startDelivery(ctx: ServiceContext, registry: Registry, options: DeliveryOptions = {}): Delivery {
   const { store, config, clock, logger } = ctx;
-  startTelemetry(config, VERSION, logger); // the delivery thread's own; a no-op where the API already started it
+  void startTelemetry(config, VERSION, logger); // the delivery thread's own; the API's where they share a thread
   const worker = new DeliveryWorker({
     store,
     settings: config,

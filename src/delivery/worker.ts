@@ -21,7 +21,9 @@ import { ResultWriter } from './result-writer.js';
 import { SendSlots, type SendTicket } from './send-slots.js';
 import { deliveryBody, recordableHeaders, signedHeaders } from './signed-request.js';
 import { type OAuth2Credentials, OAuth2Tokens, TokenError } from './oauth2-tokens.js';
-import { readSealedOAuth2 } from '../storage/webhooks.js';
+import { findWebhook, readSealedOAuth2 } from '../storage/webhooks.js';
+import type { Db } from '../storage/schema.js';
+import { CircuitGate } from './circuit-gate.js';
 
 export interface WorkerSettings {
   retryScheduleMs: readonly number[];
@@ -33,6 +35,9 @@ export interface WorkerSettings {
   /** HOOKD_TRACEPARENT: each attempt sends its span's W3C traceparent. */
   traceparent: boolean;
   disableAfter: number;
+  /** Consecutive failed attempts that open a webhook's circuit (0: never), and the first probe interval. */
+  circuitAfter: number;
+  circuitProbeMs: number;
   maxInFlight: number;
   webhookConcurrency: number;
   workspaceMaxInFlight: number;
@@ -82,6 +87,7 @@ export class DeliveryWorker {
   readonly #deps: WorkerDeps;
   readonly #sender: HttpSender;
   readonly #tokens: OAuth2Tokens;
+  readonly #circuits: CircuitGate;
   readonly #writer: ResultWriter;
   /** Claimed rows waiting for a slot (their leases are kept alive) and sends in flight, within fair limits. */
   readonly #slots: SendSlots;
@@ -112,9 +118,13 @@ export class DeliveryWorker {
       now: () => deps.clock.now(),
     });
     this.#tokens = new OAuth2Tokens(this.#sender, () => deps.clock.now());
+    this.#circuits = new CircuitGate(deps.store.db);
     this.#writer = new ResultWriter(deps.store, deps.logger, {
       workerId: this.id,
       disableAfter: settings.disableAfter,
+      circuit: { after: settings.circuitAfter, probeMs: settings.circuitProbeMs },
+      onOpened: (webhookIds) => this.#circuits.opened(webhookIds),
+      onRecovered: (webhookIds) => this.#recovered(webhookIds),
       maxBatch: 500,
       // Results only feed the delivery log, so a 20 ms batch window costs receivers nothing and cuts commits.
       maxDelayMs: 20,
@@ -195,12 +205,13 @@ export class DeliveryWorker {
       let more = false;
       if (limit > 0) {
         try {
+          await this.#circuits.refresh(clock.now());
           ({ deliveries: claimed, more } = await claimDueDeliveries(store.db, store.kind, {
             workerId: this.id,
             now: clock.now(),
             leaseMs,
             limit,
-            budget: this.#slots.claimBudget(),
+            budget: this.#circuits.gate(this.#slots.claimBudget()),
             cursor: this.#cursor,
           }));
         } catch (error) {
@@ -466,13 +477,27 @@ export class DeliveryWorker {
         const now = clock.now();
         const disabled = await disableWebhook(trx, webhookId, reason, now);
         if (!disabled) return;
-        const data = { webhook_id: webhookId, url: disabled.url, reason, failure_count: disabled.failureCount };
-        const event = newOutboxEvent({ workspaceId: disabled.workspaceId, type: 'webhook.disabled', data, createdAt: now });
-        const subscribers = await subscribedWebhookIds(trx, event);
-        await writeEventWithDeliveries(trx, event, subscribers);
-        await store.wakeups.announce(trx);
+        await this.#announce(trx, disabled.workspaceId, 'webhook.disabled', { webhook_id: webhookId, url: disabled.url, reason, failure_count: disabled.failureCount });
         logger.warn({ webhookId, failureCount, reason }, 'webhook disabled');
       });
     }
+  }
+
+  /** Tells the workspaces of webhooks whose open circuit a probe closed: delivery resumed. */
+  async #recovered(webhookIds: string[]): Promise<void> {
+    const { store, logger, secretBox } = this.#deps;
+    for (const webhookId of webhookIds) {
+      const webhook = await findWebhook(store.db, webhookId, secretBox);
+      if (!webhook) continue;
+      await store.db.transaction().execute((trx) => this.#announce(trx, webhook.workspaceId, 'webhook.recovered', { webhook_id: webhookId, url: webhook.url }));
+      logger.info({ webhookId }, 'webhook recovered: its circuit closed');
+    }
+  }
+
+  /** Publishes one of hookd's operational events to the workspace's subscribers. */
+  async #announce(trx: Db, workspaceId: string, type: 'webhook.disabled' | 'webhook.recovered', data: Record<string, unknown>): Promise<void> {
+    const event = newOutboxEvent({ workspaceId, type, data, createdAt: this.#deps.clock.now() });
+    await writeEventWithDeliveries(trx, event, await subscribedWebhookIds(trx, event));
+    await this.#deps.store.wakeups.announce(trx);
   }
 }

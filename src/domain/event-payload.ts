@@ -1,5 +1,5 @@
 /** Event types only hookd itself publishes. */
-export const OPERATIONAL_EVENT_TYPES = ['webhook.disabled'] as const;
+export const OPERATIONAL_EVENT_TYPES = ['webhook.disabled', 'webhook.recovered'] as const;
 /** The type of a test send (one webhook, tried once, outside stats). */
 export const TEST_EVENT_TYPE = 'webhook.test';
 

@@ -84,6 +84,8 @@ export interface Webhook {
   tlsClientCert: string | null;
   /** OAuth2 client credentials for the receiver (the secret is never read back). */
   oauth2: OAuth2Settings | null;
+  /** While its circuit is open (consecutive failures) deliveries pause; the next probe goes then. Null: closed. */
+  circuitOpenUntil: number | null;
   name: string | null;
   description: string | null;
   url: string;

@@ -16,6 +16,7 @@ import { channelsMigration } from './migrations/013-channels.js';
 import { deliveryControlMigration } from './migrations/014-delivery-control.js';
 import { replaysMigration } from './migrations/015-replays.js';
 import { egressCredentialsMigration } from './migrations/016-egress-credentials.js';
+import { circuitsMigration } from './migrations/017-circuits.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -36,6 +37,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '014-delivery-control': deliveryControlMigration,
     '015-replays': replaysMigration,
     '016-egress-credentials': egressCredentialsMigration,
+    '017-circuits': circuitsMigration,
   };
 }
 

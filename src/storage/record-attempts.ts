@@ -32,6 +32,22 @@ export interface WebhookToDisable {
   reason: string;
 }
 
+/** When consecutive failed attempts open a webhook's circuit (0: never), and the first probe interval. */
+export interface CircuitSettings {
+  after: number;
+  probeMs: number;
+}
+
+/** What a batch of attempts changed beyond the deliveries: webhooks to disable, circuits closed by a success. */
+export interface AttemptEffects {
+  disable: WebhookToDisable[];
+  /** Circuits this batch opened, and those a success closed. */
+  opened: string[];
+  recovered: string[];
+}
+
+const MAX_PROBE_MS = 3_600_000;
+
 /**
  * Records a batch of one worker's attempts in one transaction, fenced by its lease: only deliveries that
  * `workerId` still holds, at the attempt number it sent, change (graphile-worker's `locked_by = $worker`).
@@ -46,7 +62,8 @@ export async function recordAttempts(
   workerId: string,
   records: AttemptRecord[],
   disableAfter: number,
-): Promise<WebhookToDisable[]> {
+  circuit: CircuitSettings = { after: 0, probeMs: 30_000 },
+): Promise<AttemptEffects> {
   return inTransaction(db, async (trx) => {
     const held: AttemptRecord[] = [];
     for (let start = 0; start < records.length; start += CHUNK) {
@@ -63,16 +80,46 @@ export async function recordAttempts(
     );
     const gone = new Set(counted.filter((record) => record.statusCode === 410).map((record) => record.webhookId));
     const toDisable: WebhookToDisable[] = [];
+    const recovered: string[] = [];
+    const opened: string[] = [];
     for (const outcome of outcomes) {
       const row = await updateWebhookHealth(trx, outcome);
       if (!row || row.is_active !== 1) continue;
+      const change = circuitChange(row, outcome, circuit);
+      if (change) {
+        await trx.updateTable('webhooks').set(change).where('id', '=', outcome.webhookId).execute();
+        if (change.circuit_open_until === null) recovered.push(outcome.webhookId);
+        else if (row.circuit_open_until === null) opened.push(outcome.webhookId);
+      }
       if (gone.has(outcome.webhookId)) toDisable.push({ webhookId: outcome.webhookId, failureCount: row.failure_count, reason: 'the receiver answered 410 Gone' });
       else if (disableAfter > 0 && row.failure_count >= disableAfter && outcome.failedDeliveriesAfterLastSuccess > 0) {
         toDisable.push({ webhookId: outcome.webhookId, failureCount: row.failure_count, reason: `disabled after ${row.failure_count} consecutive failed deliveries` });
       }
     }
-    return toDisable;
+    return { disable: toDisable, opened, recovered };
   });
+}
+
+/**
+ * How a batch moves a webhook's circuit: a success closes an open one; failures open a closed one after
+ * `circuit.after` consecutive failed attempts, and push an open one's next probe twice as far (≤ 1 h).
+ */
+function circuitChange(
+  row: { consecutive_failed_attempts: number; circuit_open_until: number | null; circuit_probe_ms: number | null },
+  outcome: WebhookOutcome,
+  circuit: CircuitSettings,
+): { circuit_open_until: number | null; circuit_probe_ms: number | null } | null {
+  const open = row.circuit_open_until !== null;
+  if (outcome.lastSuccessAt !== null && outcome.failedAttemptsAfterLastSuccess === 0) return open ? { circuit_open_until: null, circuit_probe_ms: null } : null;
+  if (outcome.failedAttemptsAfterLastSuccess === 0) return null;
+  if (open) {
+    const probeMs = Math.min(MAX_PROBE_MS, Number(row.circuit_probe_ms ?? circuit.probeMs) * 2);
+    return { circuit_open_until: outcome.lastTriggeredAt + probeMs, circuit_probe_ms: probeMs };
+  }
+  if (circuit.after > 0 && row.consecutive_failed_attempts >= circuit.after) {
+    return { circuit_open_until: outcome.lastTriggeredAt + circuit.probeMs, circuit_probe_ms: circuit.probeMs };
+  }
+  return null;
 }
 
 async function insertAttempts(db: Db, records: AttemptRecord[]): Promise<void> {
@@ -123,7 +170,7 @@ function updateWebhookHealth(db: Db, o: WebhookOutcome) {
           }),
     })
     .where('id', '=', o.webhookId)
-    .returning(['failure_count', 'is_active'])
+    .returning(['failure_count', 'is_active', 'consecutive_failed_attempts', 'circuit_open_until', 'circuit_probe_ms'])
     .executeTakeFirst();
 }
 

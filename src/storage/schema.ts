@@ -107,6 +107,9 @@ export interface WebhooksTable {
   tls_client_key: string | null;
   /** OAuth2 client credentials as JSON `{token_url, client_id, client_secret (sealed), scope, audience}`. */
   oauth2: string | null;
+  /** An open circuit: deliveries pause until then, when one probe may go; null: closed. */
+  circuit_open_until: number | null;
+  circuit_probe_ms: number | null;
   /** `envelope` (hookd's event JSON) or `svix` (the payload itself, with svix-* headers). */
   payload_format: Generated<PayloadFormat>;
   name: string | null;

@@ -27,6 +27,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   filter: readJson<Record<string, unknown> | null>(row.filter, null),
   tlsClientCert: row.tls_client_cert,
   oauth2: oauth2Settings(row.oauth2),
+  circuitOpenUntil: row.circuit_open_until === null ? null : Number(row.circuit_open_until),
   name: row.name,
   description: row.description,
   url: row.url,

@@ -22,6 +22,13 @@ export function WebhookState(props: { webhook: Webhook }) {
       </span>
     );
   }
+  if (webhook.paused_until) {
+    return (
+      <span>
+        <span class="badge failed">paused</span> <span class="muted">after repeated failures; next probe <Time value={webhook.paused_until} /></span>
+      </span>
+    );
+  }
   if (webhook.failing_since) {
     return (
       <span>
