@@ -191,6 +191,43 @@ describe.each(STORES)('delivery control (%s)', (store) => {
     await refused({ since: start }, ['path', 'webhook_id']);
   });
 
+  it('delivers a FIFO webhook one at a time in publish order; a failing head holds the rest until skipped', async () => {
+    const ws = await h.workspace();
+    const created = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: `${receiver.url}/fifo`, events: ['job.completed'], ordering: 'fifo' } });
+    expect(created.body.ordering).toBe('fifo');
+    const base = `/api/v1/workspaces/${ws.id}/webhooks/${created.body.id}`;
+    let inFlight = 0;
+    let most = 0;
+    receiver.handler = (request, response) => {
+      if (request.path !== '/fifo') return void response.writeHead(200).end('ok');
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const n = JSON.parse(request.body).data.n as number;
+      setTimeout(() => {
+        inFlight--;
+        response.writeHead(n === 1 ? 500 : 200).end('');
+      }, 20);
+    };
+    try {
+      for (let n = 1; n <= 6; n++) await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { type: 'job.completed', data: { n } } });
+      await eventually(async () => arrivedAt('/fifo').length === 1);
+      await new Promise((r) => setTimeout(r, 800));
+      expect(arrivedAt('/fifo')).toHaveLength(1); // the head is retrying (in 10 s): the rest wait behind it
+
+      const deliveries = (await h.request('GET', `${base}/deliveries?sort=id`, { key: ws.key })).body as { id: number; status: string }[];
+      expect(deliveries.map((d) => d.status)).toEqual(['retrying', 'pending', 'pending', 'pending', 'pending', 'pending']);
+      const skipped = await h.request('POST', `${base}/deliveries/${deliveries[0]!.id}/skip`, { key: ws.key });
+      expect(skipped.body.status).toBe('cancelled');
+      expect((await h.request('POST', `${base}/deliveries/${deliveries[0]!.id}/skip`, { key: ws.key })).status).toBe(422);
+
+      await eventually(async () => arrivedAt('/fifo').length === 6);
+      expect(arrivedAt('/fifo').map((r) => JSON.parse(r.body).data.n)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(most).toBe(1);
+    } finally {
+      receiver.handler = (_request, response) => void response.writeHead(200).end('ok');
+    }
+  });
+
   describe('circuit breaking', () => {
     let hc: TestHookd;
     let cclock: FakeClock;

@@ -203,6 +203,10 @@ export class HookdClient {
   retryDelivery(webhookId: string, deliveryId: number): Promise<Delivery> {
     return this.#call('retryDelivery', { webhook_id: webhookId, delivery_id: deliveryId });
   }
+  /** Cancels a delivery that has not finished (a FIFO webhook's failing head releases the rest). */
+  skipDelivery(webhookId: string, deliveryId: number): Promise<Delivery> {
+    return this.#call('skipDelivery', { webhook_id: webhookId, delivery_id: deliveryId });
+  }
   /** Re-queues every failed delivery created since `since` (ISO time). */
   recoverWebhook(webhookId: string, since: string): Promise<{ requeued: number }> {
     return this.#call('recoverWebhook', { webhook_id: webhookId }, { body: { since } });
@@ -252,6 +256,9 @@ export class HookdClient {
   }
   adminRetryDelivery(webhookId: string, deliveryId: number): Promise<Delivery> {
     return this.#call('adminRetryDelivery', { webhook_id: webhookId, delivery_id: deliveryId });
+  }
+  adminSkipDelivery(webhookId: string, deliveryId: number): Promise<Delivery> {
+    return this.#call('adminSkipDelivery', { webhook_id: webhookId, delivery_id: deliveryId });
   }
   adminRecoverWebhook(webhookId: string, since: string): Promise<{ requeued: number }> {
     return this.#call('adminRecoverWebhook', { webhook_id: webhookId }, { body: { since } });

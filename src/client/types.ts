@@ -29,6 +29,8 @@ export interface Webhook {
   filter: Record<string, unknown> | null;
   /** The PEM client certificate presented to the receiver (mTLS); its key is never read back. */
   tls_client_cert: string | null;
+  /** `fifo`: one delivery in flight, in publish order. */
+  ordering: 'concurrent' | 'fifo';
   /** Deliveries paused (circuit open after consecutive failures) until a probe then succeeds; null: delivering. */
   paused_until: string | null;
   /** OAuth2 client credentials toward the receiver; `client_secret` reads as `[redacted]`. */
@@ -53,6 +55,7 @@ export interface WebhookInput {
   retry_schedule?: string[] | null;
   rate_limit_per_s?: number | null;
   filter?: Record<string, unknown> | null;
+  ordering?: 'concurrent' | 'fifo';
   /** Set (or clear with null) together. */
   tls_client_cert?: string | null;
   tls_client_key?: string | null;

@@ -22,6 +22,8 @@ export class ResultWriter {
       maxBatch: number;
       maxDelayMs: number;
       onDisable: (webhooks: WebhookToDisable[]) => Promise<void>;
+      /** After every stored batch. */
+      onFlushed?: () => void;
       /** Webhooks whose circuit this batch opened. */
       onOpened?: (webhookIds: string[]) => void;
       /** Webhooks whose open circuit a success closed. */
@@ -70,6 +72,7 @@ export class ResultWriter {
     if (effects.disable.length) {
       await this.options.onDisable(effects.disable).catch((error) => this.logger.error({ err: error }, 'disabling failing webhooks failed'));
     }
+    this.options.onFlushed?.();
     if (effects.opened.length) this.options.onOpened?.(effects.opened);
     if (effects.recovered.length && this.options.onRecovered) {
       await this.options.onRecovered(effects.recovered).catch((error) => this.logger.error({ err: error }, 'announcing recovered webhooks failed'));

@@ -24,6 +24,7 @@ import { type OAuth2Credentials, OAuth2Tokens, TokenError } from './oauth2-token
 import { findWebhook, readSealedOAuth2 } from '../storage/webhooks.js';
 import type { Db } from '../storage/schema.js';
 import { CircuitGate } from './circuit-gate.js';
+import { FifoGate } from './fifo-gate.js';
 
 export interface WorkerSettings {
   retryScheduleMs: readonly number[];
@@ -88,6 +89,7 @@ export class DeliveryWorker {
   readonly #sender: HttpSender;
   readonly #tokens: OAuth2Tokens;
   readonly #circuits: CircuitGate;
+  readonly #fifo: FifoGate;
   readonly #writer: ResultWriter;
   /** Claimed rows waiting for a slot (their leases are kept alive) and sends in flight, within fair limits. */
   readonly #slots: SendSlots;
@@ -119,11 +121,14 @@ export class DeliveryWorker {
     });
     this.#tokens = new OAuth2Tokens(this.#sender, () => deps.clock.now());
     this.#circuits = new CircuitGate(deps.store.db);
+    this.#fifo = new FifoGate(deps.store.db);
     this.#writer = new ResultWriter(deps.store, deps.logger, {
       workerId: this.id,
       disableAfter: settings.disableAfter,
       circuit: { after: settings.circuitAfter, probeMs: settings.circuitProbeMs },
       onOpened: (webhookIds) => this.#circuits.opened(webhookIds),
+      // A recorded result may have finished a FIFO head: claim its successor now, not at the next poll.
+      onFlushed: () => this.#fifo.active && this.#wakeSoon(),
       onRecovered: (webhookIds) => this.#recovered(webhookIds),
       maxBatch: 500,
       // Results only feed the delivery log, so a 20 ms batch window costs receivers nothing and cuts commits.
@@ -206,12 +211,13 @@ export class DeliveryWorker {
       if (limit > 0) {
         try {
           await this.#circuits.refresh(clock.now());
+          await this.#fifo.refresh();
           ({ deliveries: claimed, more } = await claimDueDeliveries(store.db, store.kind, {
             workerId: this.id,
             now: clock.now(),
             leaseMs,
             limit,
-            budget: this.#circuits.gate(this.#slots.claimBudget()),
+            budget: this.#fifo.gate(this.#circuits.gate(this.#slots.claimBudget())),
             cursor: this.#cursor,
           }));
         } catch (error) {
@@ -384,6 +390,8 @@ export class DeliveryWorker {
         nextAttemptAt: next.nextAttemptAt,
         isTest: delivery.isTest === 1,
       });
+      // A FIFO webhook's next delivery waits for this result: record it now, not in the next 20 ms batch.
+      if (this.#fifo.has(delivery.webhookId)) void this.#writer.flush();
     } catch (error) {
       logger.error({ err: error, deliveryId: delivery.id }, 'delivery attempt crashed; its lease will expire');
     } finally {

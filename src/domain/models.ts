@@ -86,6 +86,8 @@ export interface Webhook {
   oauth2: OAuth2Settings | null;
   /** While its circuit is open (consecutive failures) deliveries pause; the next probe goes then. Null: closed. */
   circuitOpenUntil: number | null;
+  /** `fifo`: one delivery in flight, in publish order; a failing head holds the rest until it ends or is skipped. */
+  ordering: 'concurrent' | 'fifo';
   name: string | null;
   description: string | null;
   url: string;

@@ -62,6 +62,23 @@ export async function retryDelivery(ctx: ServiceContext, realm: WebhookRealm, we
   return (await deliveries.findDelivery(ctx.store.db, delivery.webhookId, delivery.id))!;
 }
 
+/**
+ * Gives up on a delivery that has not finished (it becomes `cancelled`): what lets a FIFO webhook's
+ * failing head release the deliveries behind it. One being sent right now cannot be skipped (409).
+ */
+export async function skipDelivery(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, deliveryId: number): Promise<Delivery> {
+  const { delivery } = await getDelivery(ctx, realm, webhookId, deliveryId);
+  if (delivery.status === 'sending') throw new AppError('delivery_in_progress');
+  if (!['pending', 'retrying'].includes(delivery.status)) {
+    throw new AppError('validation_failed', 'delivery already finished', [{ loc: ['path', 'delivery_id'], msg: `the delivery already ${delivery.status === 'cancelled' ? 'was cancelled' : delivery.status}`, type: 'value_error' }]);
+  }
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await deliveries.cancelDelivery(trx, delivery.id, ctx.clock.now());
+    await ctx.store.wakeups.announce(trx);
+  });
+  return (await deliveries.findDelivery(ctx.store.db, delivery.webhookId, delivery.id))!;
+}
+
 /** Re-queues every failed delivery of the webhook created since `since`. */
 export async function recoverFailed(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, since: number): Promise<number> {
   return requeueFailed(ctx, await getWebhook(ctx, realm, webhookId), since);

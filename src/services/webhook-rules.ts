@@ -22,6 +22,8 @@ export interface WebhookInput {
   tls_client_key?: string | null;
   /** OAuth2 client credentials: a token from `token_url` is sent as `Authorization: Bearer`. */
   oauth2?: OAuth2Input | null;
+  /** `fifo`: one delivery in flight, in publish order. */
+  ordering?: 'concurrent' | 'fifo';
   url?: string;
   events?: string[];
   name?: string | null;

@@ -44,6 +44,8 @@ export interface ClaimBudget {
   /** The workspace's webhooks known to answer fast, which may take rows when the others cannot. */
   provenWebhooks(workspaceId: string): Iterable<string>;
   take(webhookId: string, workspaceId: string): void;
+  /** Whether this very row may be taken (FIFO webhooks: only their head); absent: every row. */
+  allows?(deliveryId: number, webhookId: string): boolean;
 }
 
 /** Where the last claim's round over workspaces stopped. */
@@ -134,7 +136,7 @@ async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: numbe
   const take = (id: number, webhookId: string, workspaceId: string): boolean => {
     if (seen.has(id)) return true;
     seen.add(id);
-    if (budget.free(webhookId, workspaceId) <= 0) return false;
+    if (budget.free(webhookId, workspaceId) <= 0 || (budget.allows && !budget.allows(id, webhookId))) return false;
     budget.take(webhookId, workspaceId);
     chosen.push(id);
     return true;

@@ -17,6 +17,7 @@ import { deliveryControlMigration } from './migrations/014-delivery-control.js';
 import { replaysMigration } from './migrations/015-replays.js';
 import { egressCredentialsMigration } from './migrations/016-egress-credentials.js';
 import { circuitsMigration } from './migrations/017-circuits.js';
+import { fifoMigration } from './migrations/018-fifo.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -38,6 +39,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '015-replays': replaysMigration,
     '016-egress-credentials': egressCredentialsMigration,
     '017-circuits': circuitsMigration,
+    '018-fifo': fifoMigration,
   };
 }
 

@@ -110,6 +110,8 @@ export interface WebhooksTable {
   /** An open circuit: deliveries pause until then, when one probe may go; null: closed. */
   circuit_open_until: number | null;
   circuit_probe_ms: number | null;
+  /** `concurrent`, or `fifo`: one delivery in flight, in publish order (storage/fifo.ts). */
+  ordering: Generated<'concurrent' | 'fifo'>;
   /** `envelope` (hookd's event JSON) or `svix` (the payload itself, with svix-* headers). */
   payload_format: Generated<PayloadFormat>;
   name: string | null;

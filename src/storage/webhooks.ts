@@ -28,6 +28,7 @@ export const toWebhook = (row: Row, box: Sealer): Webhook => ({
   tlsClientCert: row.tls_client_cert,
   oauth2: oauth2Settings(row.oauth2),
   circuitOpenUntil: row.circuit_open_until === null ? null : Number(row.circuit_open_until),
+  ordering: row.ordering,
   name: row.name,
   description: row.description,
   url: row.url,
@@ -101,6 +102,7 @@ export interface NewWebhookRow {
   filter?: Record<string, unknown> | null;
   tlsClient?: TlsClientRow | null;
   oauth2?: OAuth2Row | null;
+  ordering?: 'concurrent' | 'fifo';
   name: string | null;
   description: string | null;
   url: string;
@@ -141,6 +143,7 @@ async function insertWebhookRow(db: Db, input: NewWebhookRow, box: Sealer): Prom
       tls_client_cert: input.tlsClient?.cert ?? null,
       tls_client_key: input.tlsClient?.sealedKey ?? null,
       oauth2: oauth2Json(input.oauth2 ?? null),
+      ordering: input.ordering ?? 'concurrent',
       name: input.name,
       description: input.description,
       url: input.url,
@@ -242,6 +245,7 @@ export type WebhookChanges = Partial<{
   filter: Record<string, unknown> | null;
   tlsClient: TlsClientRow | null;
   oauth2: OAuth2Row | null;
+  ordering: 'concurrent' | 'fifo';
   name: string | null;
   description: string | null;
   url: string;
@@ -266,6 +270,7 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
       ...(changes.filter !== undefined && { filter: changes.filter === null ? null : JSON.stringify(changes.filter) }),
       ...(changes.tlsClient !== undefined && { tls_client_cert: changes.tlsClient?.cert ?? null, tls_client_key: changes.tlsClient?.sealedKey ?? null }),
       ...(changes.oauth2 !== undefined && { oauth2: oauth2Json(changes.oauth2) }),
+      ...(changes.ordering !== undefined && { ordering: changes.ordering }),
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.description !== undefined && { description: changes.description }),
       ...(changes.url !== undefined && { url: changes.url }),

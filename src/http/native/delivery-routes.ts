@@ -154,6 +154,20 @@ export function registerDeliveryRoutes(app: FastifyInstance, style: WebhookRoute
     },
   );
   app.post(
+    `${item}/deliveries/:delivery_id/skip`,
+    {
+      onRequest: guard('deliveries:write'), preValidation: visible,
+      schema: {
+        ...common,
+        summary: 'Skip a delivery that has not finished (cancel it)',
+        description: 'For a FIFO webhook, skipping its failing head lets the deliveries behind it go.',
+        params: DeliveryParams,
+        response: { 200: DeliveryResponse, ...errorResponses(409, 422) },
+      },
+    },
+    async (request) => deliveryJson(await service.skipDelivery(ctx, style.realm(request), idOf(request), deliveryIdOf(request))),
+  );
+  app.post(
     `${item}/recover`,
     {
       onRequest: guard('deliveries:write'), preValidation: visible,

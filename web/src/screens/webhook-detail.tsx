@@ -315,8 +315,33 @@ function Replay(props: { scope: WorkspaceScope; webhook: Webhook; onChange: () =
 /** A delivery can be sent again now unless it is waiting for its first attempt or being sent. */
 export const isRetryable = (status: string) => status !== 'pending' && status !== 'sending';
 
-function RetryButton(props: { scope: WorkspaceScope; delivery: Delivery; onChange: () => void }) {
+/** Skip a FIFO webhook's waiting delivery (cancel it), so those behind it can go. */
+function SkipButton(props: { scope: WorkspaceScope; delivery: Delivery; onChange: () => void }) {
+  const skip = useAction();
+  return (
+    <span class="inline-action">
+      <button
+        type="button"
+        class="secondary small"
+        disabled={skip.busy}
+        aria-label={`Skip delivery ${props.delivery.id}`}
+        onClick={() =>
+          skip.run(async () => {
+            await props.scope.client.skipDelivery(props.delivery.webhook_id, props.delivery.id);
+            props.onChange();
+          })
+        }
+      >
+        Skip
+      </button>
+      {skip.view}
+    </span>
+  );
+}
+
+function RetryButton(props: { scope: WorkspaceScope; delivery: Delivery; onChange: () => void; fifo: boolean }) {
   const retry = useAction();
+  if (props.scope.canWrite && props.fifo && ['pending', 'retrying'].includes(props.delivery.status)) return <SkipButton {...props} />;
   if (!props.scope.canWrite || !isRetryable(props.delivery.status)) return null;
   return (
     <span class="inline-action">
@@ -369,7 +394,7 @@ function DeliveryLog(props: { scope: WorkspaceScope; webhook: Webhook; query: UR
     { label: 'Response', cell: (d) => (d.last_status_code ? `HTTP ${d.last_status_code}` : d.last_error ? <span class="muted">{d.last_error}</span> : '—') },
     { label: 'Next attempt', cell: (d) => <Time value={d.next_attempt_at} /> },
     { label: 'Created', cell: (d) => <Time value={d.created_at} /> },
-    { label: 'Retry', cell: (d) => <RetryButton scope={scope} delivery={d} onChange={reload} /> },
+    { label: 'Action', cell: (d) => <RetryButton scope={scope} delivery={d} onChange={reload} fifo={webhook.ordering === 'fifo'} /> },
   ];
   return (
     <Section title="Delivery log" aria-label="Delivery log">
@@ -474,6 +499,10 @@ export function WebhookDetail(props: { scope: WorkspaceScope; id: string }) {
           <div>
             <dt>Retry schedule</dt>
             <dd>{w.retry_schedule?.join(', ') ?? 'default'}</dd>
+          </div>
+          <div>
+            <dt>Ordering</dt>
+            <dd>{w.ordering === 'fifo' ? 'in order (FIFO)' : 'concurrent'}</dd>
           </div>
           <div>
             <dt>Receiver authentication</dt>

@@ -75,6 +75,7 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
   const [rateLimit, setRateLimit] = useState(webhook?.rate_limit_per_s?.toString() ?? '');
   const [retrySchedule, setRetrySchedule] = useState(webhook?.retry_schedule?.join(', ') ?? '');
   const [active, setActive] = useState(webhook?.is_active ?? true);
+  const [ordering, setOrdering] = useState(webhook?.ordering ?? 'concurrent');
   const [filter, setFilter] = useState(webhook?.filter ? JSON.stringify(webhook.filter, null, 2) : '');
   const [cert, setCert] = useState('');
   const [certKey, setCertKey] = useState('');
@@ -102,6 +103,7 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
       retry_schedule: retrySchedule.trim() === '' ? null : retrySchedule.split(',').map((step) => step.trim()).filter(Boolean),
       is_active: active,
       filter: parsedFilter,
+      ordering,
       ...(cert || certKey ? { tls_client_cert: cert, tls_client_key: certKey } : dropCert ? { tls_client_cert: null, tls_client_key: null } : {}),
       oauth2: oauth.token_url ? { token_url: oauth.token_url, client_id: oauth.client_id, client_secret: oauth.client_secret, scope: oauth.scope || null } : null,
     };
@@ -153,6 +155,12 @@ export function WebhookForm(props: { scope: WorkspaceScope; webhook?: Webhook })
             <input value={retrySchedule} onInput={(e) => setRetrySchedule(e.currentTarget.value)} placeholder="5s, 5m, 30m, 2h, 5h, 10h" />
           </Field>
         </div>
+        <Field label="Ordering" hint="in order: one delivery at a time, in publish order; a failing one holds the rest until it succeeds, fails for good or is skipped">
+          <select value={ordering} onChange={(e) => setOrdering(e.currentTarget.value as 'concurrent' | 'fifo')}>
+            <option value="concurrent">as fast as possible (concurrent)</option>
+            <option value="fifo">in order (FIFO)</option>
+          </select>
+        </Field>
         <Field label="Payload filter" hint='optional JSON over {id, type, timestamp, workspace_id, data}, e.g. {"data": {"amount": {"$gte": 100}}}; empty: every event of the chosen types'>
           <textarea rows={4} spellcheck={false} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         </Field>
