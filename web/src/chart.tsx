@@ -6,7 +6,15 @@ import type { WebhookStats } from '../../src/client/types.js';
 
 type Bucket = WebhookStats['buckets'][number];
 
-const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+/** A theme colour as the browser resolved it (the variables hold light-dark() pairs, which canvas cannot read). */
+function cssVar(name: string): string {
+  const probe = document.createElement('span');
+  probe.style.color = `var(${name})`;
+  document.body.append(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color;
+}
 
 function useChart(buckets: Bucket[], series: { label: string; color: string; value: (b: Bucket) => number | null; bars?: boolean }[], unit: string) {
   const holder = useRef<HTMLDivElement>(null);
