@@ -28,7 +28,7 @@ async function run(): Promise<number> {
   for (let i = 0; i < count; i++) {
     await inSpan(
       'hookd.delivery.attempt',
-      { 'hookd.event_id': `evt_${i}`, 'hookd.webhook_id': 'wh_1', 'hookd.delivery_id': i, 'hookd.attempt': 1, 'http.request.method': 'POST', 'server.address': 'example.com' },
+      () => ({ 'hookd.event_id': `evt_${i}`, 'hookd.webhook_id': 'wh_1', 'hookd.delivery_id': i, 'hookd.attempt': 1, 'http.request.method': 'POST', 'server.address': 'example.com' }),
       async (span) => {
         traceparentHeader(span);
         span.setAttribute('hookd.outcome', 'success');

@@ -15,7 +15,7 @@ import type { ServiceContext } from './services/context.js';
 import { openContext } from './services/open-context.js';
 import type { Store } from './storage/database.js';
 import { migrationsAreCurrent } from './storage/migrate.js';
-import { queueStats } from './storage/queue-stats.js';
+import { type QueueHealth, queueHealth } from './storage/queue-stats.js';
 import { isEmptyInstall } from './storage/workspaces.js';
 import { startTelemetry, stopTelemetry } from './telemetry.js';
 import { VERSION } from './version.js';
@@ -135,15 +135,16 @@ async function isReady(store: Store): Promise<boolean> {
 }
 
 function registerQueueGauges(registry: Registry, store: Store, clock: Clock): void {
-  let pending: Promise<{ depth: number; oldestDueAgeMs: number }> | null = null;
+  let pending: Promise<QueueHealth> | null = null;
   // Both gauges read one query per scrape.
-  const read = () => (pending ??= queueStats(store.db, clock.now()).finally(() => setTimeout(() => (pending = null), 0)));
+  const read = () => (pending ??= queueHealth(store.db, clock.now()).finally(() => setTimeout(() => (pending = null), 0)));
   new Gauge({
     name: 'hookd_queue_depth',
     help: 'Deliveries waiting to be sent (pending, retrying or in flight).',
     registers: [registry],
     async collect() {
-      this.set((await read()).depth);
+      const { backlog, inFlight } = await read();
+      this.set(backlog + inFlight);
     },
   });
   new Gauge({

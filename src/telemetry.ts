@@ -64,10 +64,13 @@ export async function stopTelemetry(): Promise<void> {
 const tracer = () => trace.getTracer('hookd');
 const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-/** Runs `work` inside a span named `name`; a thrown error marks the span failed and is rethrown. */
-export async function inSpan<T>(name: string, attributes: Record<string, string | number>, work: (span: Span) => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
-  if (!provider) return work(NOT_RECORDING); // tracing off: no span, no wrapper
-  return tracer().startActiveSpan(name, { kind, attributes }, async (span) => {
+/**
+ * Runs `work` inside a span named `name` with `attributes()` (asked only while tracing is on); a thrown
+ * error marks the span failed and is rethrown.
+ */
+export async function inSpan<T>(name: string, attributes: () => Record<string, string | number>, work: (span: Span) => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
+  if (!provider) return work(NOT_RECORDING); // tracing off: no span, no wrapper, no attributes
+  return tracer().startActiveSpan(name, { kind, attributes: attributes() }, async (span) => {
     try {
       return await work(span);
     } catch (error) {

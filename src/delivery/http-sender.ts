@@ -117,13 +117,11 @@ export class HttpSender {
     this.#deadlines.clear();
   }
 
-  /** Sends one attempt. Redirects are not followed: a 3xx is an http_error like any non-2xx. */
+  /**
+   * POSTs one attempt (or an OAuth2 token request, under the same guard, pools and deadline). Redirects are
+   * not followed: a 3xx is an http_error like any non-2xx.
+   */
   async send(url: string, headers: Record<string, string>, body: string, certificate?: ClientCertificate): Promise<SendResult> {
-    return this.request('POST', url, headers, body, certificate);
-  }
-
-  /** One request under the same guard, pool and deadline as deliveries (also OAuth2 token requests). */
-  async request(method: 'POST', url: string, headers: Record<string, string>, body: string, certificate?: ClientCertificate): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const target = new URL(url);
@@ -132,7 +130,7 @@ export class HttpSender {
     try {
       const blocked = (this.#options.allowPrivateTargets ? null : literalTargetProblem(target)) ?? (await this.#proxiedTargetProblem(target));
       if (blocked) return { outcome: { kind: 'blocked', reason: blocked }, durationMs: 0, responseHeaders: null, responseBody: null };
-      const response = await request(target, { method, headers, body, dispatcher: this.#dispatcherFor(certificate), signal: controller.signal });
+      const response = await request(target, { method: 'POST', headers, body, dispatcher: this.#dispatcherFor(certificate), signal: controller.signal });
       const responseBody = await readCapped(response.body);
       const responseHeaders = flattenHeaders(response.headers);
       const status = response.statusCode;

@@ -59,8 +59,7 @@ export class OAuth2Tokens {
     if (credentials.scope) form.set('scope', credentials.scope);
     if (credentials.audience) form.set('audience', credentials.audience);
     const basic = Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
-    const result = await this.sender.request(
-      'POST',
+    const result = await this.sender.send(
       credentials.tokenUrl,
       { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` },
       form.toString(),

@@ -408,7 +408,7 @@ export class DeliveryWorker {
 
   /** One attempt as an OpenTelemetry span (a no-op unless tracing is on), with `traceparent` if HOOKD_TRACEPARENT. */
   #tracedSend(delivery: ClaimedDelivery, attempt: number, webhook: WebhookSettings, headers: Record<string, string>, body: string): Promise<SendResult> {
-    const attributes = {
+    const attributes = () => ({
       'hookd.event_id': delivery.eventId,
       'hookd.event_type': delivery.eventType,
       'hookd.webhook_id': delivery.webhookId,
@@ -417,7 +417,7 @@ export class DeliveryWorker {
       'hookd.attempt': attempt,
       'http.request.method': 'POST',
       'server.address': new URL(delivery.url).host,
-    };
+    });
     return inSpan(
       'hookd.delivery.attempt',
       attributes,
@@ -425,6 +425,7 @@ export class DeliveryWorker {
         const traceparent = this.#deps.settings.traceparent ? traceparentHeader(span) : null;
         if (traceparent) headers['traceparent'] = traceparent;
         const result = await this.#sendWithCredentials(webhook, delivery.url, headers, body);
+        if (!span.isRecording()) return result;
         span.setAttribute('hookd.outcome', result.outcome.kind);
         if ('status' in result.outcome) span.setAttribute('http.response.status_code', result.outcome.status);
         if (result.outcome.kind !== 'success') span.setStatus({ code: SpanStatusCode.ERROR, message: describeOutcome(result.outcome) ?? undefined });

@@ -88,6 +88,15 @@ export async function getEventType(ctx: ServiceContext, name: string): Promise<E
   return type;
 }
 
+/** A catalogued type's name and example payload (`{}` without one), for sends of an example; unknown → 422 at `loc`. */
+export async function exampleOf(ctx: ServiceContext, name: string, loc: string[]): Promise<{ type: string; data: unknown }> {
+  const type = await getEventType(ctx, name).catch((error: unknown) => {
+    if (!(error instanceof AppError && error.code === 'event_type_not_found')) throw error;
+    throw new AppError('validation_failed', 'unknown event type', [{ loc, msg: `unknown event type '${name}'`, type: 'unknown_event_type' }]);
+  });
+  return { type: type.name, data: type.example ?? {} };
+}
+
 /** Removes an event type; webhooks subscribed to it simply stop matching new events. */
 export async function deleteEventType(ctx: ServiceContext, name: string): Promise<void> {
   if (!(await eventTypes.deleteEventType(ctx.store.db, name))) throw new AppError('event_type_not_found');

@@ -6,7 +6,7 @@ import { deliveryBody } from '../delivery/signed-request.js';
 import * as deliveries from '../storage/deliveries.js';
 import { findEventPayload } from '../storage/events.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
-import { getEventType } from './catalog.js';
+import { exampleOf } from './catalog.js';
 import type { ServiceContext } from './context.js';
 import type { WebhookRealm } from './webhook-access.js';
 import { getWebhook } from './webhooks.js';
@@ -36,7 +36,10 @@ export async function getDelivery(
   webhookId: string,
   deliveryId: number,
 ): Promise<{ delivery: Delivery; attempts: DeliveryAttempt[] }> {
-  const webhook = await getWebhook(ctx, realm, webhookId);
+  return deliveryOf(ctx, await getWebhook(ctx, realm, webhookId), deliveryId);
+}
+
+async function deliveryOf(ctx: ServiceContext, webhook: Webhook, deliveryId: number): Promise<{ delivery: Delivery; attempts: DeliveryAttempt[] }> {
   const delivery = Number.isSafeInteger(deliveryId) ? await deliveries.findDelivery(ctx.store.db, webhook.id, deliveryId) : null;
   if (!delivery) throw new AppError('delivery_not_found');
   return { delivery, attempts: await deliveries.listAttempts(ctx.store.db, delivery.id) };
@@ -45,7 +48,7 @@ export async function getDelivery(
 /** One delivery with every attempt and the request body its attempts send (null once the event is pruned). */
 export async function getDeliveryWithBody(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, deliveryId: number) {
   const webhook = await getWebhook(ctx, realm, webhookId);
-  const found = await getDelivery(ctx, realm, webhook.id, deliveryId);
+  const found = await deliveryOf(ctx, webhook, deliveryId);
   const envelope = await findEventPayload(ctx.store.db, found.delivery.eventId);
   return { ...found, requestBody: envelope === null ? null : deliveryBody(envelope, webhook.payloadFormat) };
 }
@@ -109,7 +112,7 @@ export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, we
   const webhook = await getWebhook(ctx, realm, webhookId);
   const { type, data } = eventType === undefined
     ? { type: TEST_EVENT_TYPE, data: { message: 'This is a test event from hookd.', webhook_id: webhook.id } }
-    : await exampleOf(ctx, webhook, eventType);
+    : await subscribedExample(ctx, webhook, eventType);
   const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type, data, createdAt: ctx.clock.now() });
   const deliveryId = await ctx.store.db.transaction().execute(async (trx) => {
     await writeEventWithDeliveries(trx, event, [webhook.id], { isTest: true });
@@ -139,11 +142,10 @@ export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, we
 }
 
 /** A catalog type's example payload, for a test send to a webhook subscribed to that type. */
-async function exampleOf(ctx: ServiceContext, webhook: Webhook, eventType: string): Promise<{ type: string; data: unknown }> {
-  const problem = (msg: string) => new AppError('validation_failed', msg, [{ loc: ['body', 'event_type'], msg, type: 'event_type' }]);
-  if (!webhook.events.includes('*') && !webhook.events.includes(eventType)) throw problem(`the webhook is not subscribed to '${eventType}'`);
-  const type = await getEventType(ctx, eventType).catch((error: unknown) => {
-    throw error instanceof AppError && error.code === 'event_type_not_found' ? problem(`unknown event type '${eventType}'`) : error;
-  });
-  return { type: type.name, data: type.example ?? {} };
+async function subscribedExample(ctx: ServiceContext, webhook: Webhook, eventType: string): Promise<{ type: string; data: unknown }> {
+  if (!webhook.events.includes('*') && !webhook.events.includes(eventType)) {
+    const msg = `the webhook is not subscribed to '${eventType}'`;
+    throw new AppError('validation_failed', msg, [{ loc: ['body', 'event_type'], msg, type: 'not_subscribed' }]);
+  }
+  return exampleOf(ctx, eventType, ['body', 'event_type']);
 }

@@ -7,7 +7,7 @@ import * as deliveries from '../storage/deliveries.js';
 import { insertDeliveries, newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
 import { hearsChannels, passesFilter } from '../storage/subscriptions.js';
 import * as events from '../storage/events.js';
-import { getEventType } from './catalog.js';
+import { exampleOf } from './catalog.js';
 import type { ServiceContext } from './context.js';
 import { type IteratorPage, iteratorPage, readIterator } from './iterator-pages.js';
 import type { Principal } from './principal.js';
@@ -22,8 +22,9 @@ export async function replayMissing(ctx: ServiceContext, webhook: Webhook, since
   if (!webhook.isActive) throw new AppError('validation_failed', 'endpoint is disabled', [{ loc: ['path', 'endpoint_id'], msg: 'a disabled endpoint receives nothing; enable it first', type: 'value_error' }]);
   return ctx.store.db.transaction().execute(async (trx) => {
     const scope = { workspaceId: webhook.workspaceId, webhookId: webhook.id, types: webhook.events, since, ...(until !== undefined && { until }) };
+    const passes = passesFilter(webhook.filter);
     const missed = (await deliveries.eventsWithoutDeliveryTo(trx, scope, ctx.config.maxDeliveriesPerRequest)).filter(
-      (event) => hearsChannels(webhook.channels, event.channels) && passesFilter(webhook.filter, event) && event.type !== TEST_EVENT_TYPE,
+      (event) => hearsChannels(webhook.channels, event.channels) && passes(event) && event.type !== TEST_EVENT_TYPE,
     );
     const rows = missed.map((event) => ({ eventId: event.id, eventType: event.type, webhookId: webhook.id }));
     const now = ctx.clock.now();
@@ -45,11 +46,8 @@ export async function endpointStats(ctx: ServiceContext, webhook: Webhook, since
  * endpoint only: how a customer sees what a type looks like at their receiver.
  */
 export async function sendExample(ctx: ServiceContext, webhook: Webhook, eventType: string): Promise<PublishedEvent> {
-  const type = await getEventType(ctx, eventType).catch((error: unknown) => {
-    if (!(error instanceof AppError && error.code === 'event_type_not_found')) throw error;
-    throw new AppError('validation_failed', 'unknown event type', [{ loc: ['body', 'eventType'], msg: `unknown event type '${eventType}'`, type: 'unknown_event_type' }]);
-  });
-  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type: type.name, data: type.example ?? {}, createdAt: ctx.clock.now() });
+  const { type, data } = await exampleOf(ctx, eventType, ['body', 'eventType']);
+  const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type, data, createdAt: ctx.clock.now() });
   await ctx.store.db.transaction().execute(async (trx) => {
     await writeEventWithDeliveries(trx, event, [webhook.id]);
     await ctx.store.wakeups.announce(trx);

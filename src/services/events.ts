@@ -69,9 +69,10 @@ export async function publishEvents(
   inputs: PublishInput[],
   loc: (index: number) => (string | number)[],
 ): Promise<PublishResult[]> {
-  return inSpan('hookd.publish', { 'hookd.workspace_id': workspaceId, 'hookd.event_count': inputs.length, 'hookd.event_type': inputs[0]?.type ?? '' }, async (span) => {
+  const attributes = () => ({ 'hookd.workspace_id': workspaceId, 'hookd.event_count': inputs.length, 'hookd.event_type': inputs[0]?.type ?? '' });
+  return inSpan('hookd.publish', attributes, async (span) => {
     const results = await publish(ctx, workspaceId, inputs, loc);
-    span.setAttributes({ 'hookd.event_ids': results.map((r) => r.id).join(','), 'hookd.deliveries': results.reduce((sum, r) => sum + r.deliveries, 0) });
+    if (span.isRecording()) span.setAttributes({ 'hookd.event_ids': results.map((r) => r.id).join(','), 'hookd.deliveries': results.reduce((sum, r) => sum + r.deliveries, 0) });
     return results;
   });
 }

@@ -20,7 +20,7 @@ export function queueHealthReader(ctx: ServiceContext) {
       backlog: health.backlog,
       in_flight: health.inFlight,
       oldest_due_at: health.oldestDueAt === null ? null : new Date(health.oldestDueAt).toISOString(),
-      oldest_due_age_s: health.oldestDueAt === null ? 0 : Math.max(0, (now - health.oldestDueAt) / 1000),
+      oldest_due_age_s: health.oldestDueAgeMs / 1000,
       attempts_per_s: oldest && seconds >= 1 ? Math.round(((health.lastAttemptId - oldest.attemptId) / seconds) * 10) / 10 : null,
     };
   };

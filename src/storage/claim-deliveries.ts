@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { CLAIMABLE } from './claimable.js';
 import type { Db, PayloadFormat, StoreKind } from './schema.js';
 
 /** A claimed delivery with everything needed to send it. */
@@ -64,9 +65,6 @@ export interface ClaimOptions {
   cursor: ClaimCursor;
 }
 
-// Claimable = waiting for a first attempt, a retry, or a `sending` row whose lease ran out (its
-// next_attempt_at is the lease expiry). Written as a literal so both stores match the partial indexes.
-const CLAIMABLE = sql<boolean>`status in ('pending', 'retrying', 'sending')`;
 // One workspace's head scan reads this many index entries at most; profiling showed a 1 000-entry scan
 // per claim dominating the worker's SQL time.
 const HEAD_SCAN_MAX = 200;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { CLAIMABLE } from './claimable.js';
 import type { Db } from './schema.js';
 
 /**
@@ -12,7 +13,7 @@ export async function fifoHeads(db: Db): Promise<Map<string, number>> {
     .innerJoin('deliveries as d', 'd.webhook_id', 'w.id')
     .select(['w.id', sql<number>`min(d.id)`.as('head')])
     .where('w.ordering', '=', 'fifo')
-    .where('d.status', 'in', ['pending', 'retrying', 'sending'])
+    .where(CLAIMABLE) // only deliveries have a status column
     .groupBy('w.id')
     .execute();
   return new Map(rows.map((row) => [row.id, Number(row.head)]));

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { DeliveryState } from '../domain/delivery-states.js';
+import { type DeliveryState, FINAL_STATES } from '../domain/delivery-states.js';
 import { readJson } from './json-column.js';
 import type { Db, ReplaysTable } from './schema.js';
 
@@ -39,9 +39,8 @@ const toReplay = (row: Selectable<ReplaysTable>): Replay => ({
   finishedAt: row.finished_at === null ? null : Number(row.finished_at),
 });
 
-// Deliveries still on their way are not queued twice; a replay counts them as skipped.
-const IN_PROGRESS: readonly string[] = ['pending', 'retrying', 'sending'];
-const inProgress = (status: string) => IN_PROGRESS.includes(status);
+// Only finished deliveries are queued again; those still on their way are counted as skipped.
+const isFinished = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
 
 type Selection = Pick<Replay, 'webhookId' | 'since' | 'until' | 'statuses' | 'eventType'>;
 
@@ -111,12 +110,13 @@ export async function queuedDeliveries(db: Db, webhookId: string): Promise<numbe
 export async function advanceReplay(db: Db, replay: Replay, chunk: number, now: number): Promise<number> {
   const rows = await covered(db, replay).select(['id', 'status']).where('id', '>', replay.cursor).orderBy('id').limit(chunk).execute();
   const done = rows.length < chunk;
+  const ids = rows.filter((row) => isFinished(row.status)).map((row) => row.id);
   const moved = await db
     .updateTable('replays')
     .set((eb) => ({
       cursor: rows.length ? rows.at(-1)!.id : replay.cursor,
-      requeued: eb('requeued', '+', rows.filter((row) => !inProgress(row.status)).length),
-      skipped: eb('skipped', '+', rows.filter((row) => inProgress(row.status)).length),
+      requeued: eb('requeued', '+', ids.length),
+      skipped: eb('skipped', '+', rows.length - ids.length),
       updated_at: now,
       ...(done && { state: 'done' as const, finished_at: now }),
     }))
@@ -124,14 +124,12 @@ export async function advanceReplay(db: Db, replay: Replay, chunk: number, now: 
     .where('cursor', '=', replay.cursor)
     .where('state', '=', 'running')
     .executeTakeFirst();
-  if (Number(moved.numUpdatedRows) === 0) return 0;
-  const ids = rows.filter((row) => !inProgress(row.status)).map((row) => row.id);
-  if (!ids.length) return 0;
+  if (Number(moved.numUpdatedRows) === 0 || !ids.length) return 0;
   const result = await db
     .updateTable('deliveries')
     .set({ status: 'retrying', next_attempt_at: now, locked_by: null, updated_at: now })
     .where('id', 'in', ids)
-    .where('status', 'not in', ['pending', 'retrying', 'sending'])
+    .where('status', 'in', FINAL_STATES)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

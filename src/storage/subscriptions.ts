@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
-import { storedFilter } from '../domain/payload-filter.js';
+import { compileFilter, storedFilter } from '../domain/payload-filter.js';
 import { onListed } from './json-column.js';
 import type { Db } from './schema.js';
 
@@ -72,6 +72,9 @@ export async function replaceSubscriptions(db: Db, webhook: { id: string; worksp
 export const hearsChannels = (webhookChannels: readonly string[] | null, eventChannels: readonly string[] | null): boolean =>
   webhookChannels === null || (eventChannels ?? []).some((channel) => webhookChannels.includes(channel));
 
-/** `reachedBy`'s filter rule for one webhook and one stored event (its envelope rebuilt as it was sent). */
-export const passesFilter = (filter: Record<string, unknown> | null, event: { id: string; type: string; createdAt: number; workspaceId: string; data: unknown }): boolean =>
-  filter === null || reachedBy([{ id: '', filter: JSON.stringify(filter) }], eventPayload(event)).length === 1;
+/** `reachedBy`'s filter rule for one webhook, as a test of stored events (each envelope rebuilt as it was sent). */
+export function passesFilter(filter: Record<string, unknown> | null): (event: { id: string; type: string; createdAt: number; workspaceId: string; data: unknown }) => boolean {
+  if (filter === null) return () => true;
+  const test = compileFilter(filter);
+  return (event) => test(JSON.parse(eventPayload(event)));
+}
