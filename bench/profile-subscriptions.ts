@@ -63,7 +63,7 @@ try {
       const publishTo = (type: string) =>
         store.db.transaction().execute(async (trx) => {
           const event = newOutboxEvent({ workspaceId: WS, type, data: {}, createdAt: Date.now() });
-          await writeEventWithDeliveries(trx, event, await subscribedWebhookIds(trx, event));
+          await writeEventWithDeliveries(trx, store.kind, event, await subscribedWebhookIds(trx, event));
         });
       const publish = await median(() => publishTo('type.3'));
       const none = await median(() => publishTo('type.unsubscribed'));

@@ -31,7 +31,8 @@ describe.each(STORES)('first contact (%s)', (store) => {
     await receiver?.close();
     receiver = undefined;
     // Each test starts with an empty queue: nothing left over is claimed by the next test's worker.
-    await h.hookd.ctx.store.db.updateTable('deliveries').set({ status: 'cancelled', locked_by: null }).where('status', 'in', ['pending', 'retrying', 'sending']).execute();
+    await h.hookd.ctx.store.db.updateTable('deliveries').set({ status: 'cancelled' }).where('status', 'in', ['pending', 'retrying']).execute();
+    await h.hookd.ctx.store.db.deleteFrom('delivery_queue').execute();
   });
   afterAll(() => h?.close());
 

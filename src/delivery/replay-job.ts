@@ -36,7 +36,7 @@ export class ReplayJob {
       for (const replay of await runningReplays(db, REPLAYS_PER_PASS)) {
         if ((await queuedDeliveries(db, replay.webhookId)) >= QUEUE_HIGH) continue;
         requeued += await db.transaction().execute(async (trx) => {
-          const queued = await advanceReplay(trx, replay, CHUNK, this.clock.now());
+          const queued = await advanceReplay(trx, this.store.kind, replay, CHUNK, this.clock.now());
           if (queued) await wakeups.announce(trx);
           return queued;
         });

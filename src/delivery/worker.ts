@@ -10,8 +10,7 @@ import { disableWebhook } from '../storage/disable-webhook.js';
 import type { WebhookToDisable } from '../storage/record-attempts.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
 import { subscribedWebhookIds } from '../storage/subscriptions.js';
-import { extendLeases } from '../storage/extend-leases.js';
-import { releaseLeases } from '../storage/release-leases.js';
+import { extendLeases, releaseLeases } from '../storage/queue.js';
 import { type ClientCertificate, HttpSender, type SendResult } from './http-sender.js';
 import { inSpan, SpanKind, SpanStatusCode, traceparentHeader } from '../telemetry.js';
 import type { Resolver } from './ssrf-guard.js';
@@ -506,7 +505,7 @@ export class DeliveryWorker {
   /** Publishes one of hookd's operational events to the workspace's subscribers. */
   async #announce(trx: Db, workspaceId: string, type: 'webhook.disabled' | 'webhook.recovered', data: Record<string, unknown>): Promise<void> {
     const event = newOutboxEvent({ workspaceId, type, data, createdAt: this.#deps.clock.now() });
-    await writeEventWithDeliveries(trx, event, await subscribedWebhookIds(trx, event));
+    await writeEventWithDeliveries(trx, this.#deps.store.kind, event, await subscribedWebhookIds(trx, event));
     await this.#deps.store.wakeups.announce(trx);
   }
 }

@@ -8,8 +8,6 @@ export const DELIVERY_STATES = [
 ] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
-/** States a worker may claim: waiting for a first attempt, a retry, or a lease that expired mid-send. */
-export const CLAIMABLE_STATES: DeliveryState[] = ['pending', 'retrying', 'sending'];
 /** States that end a delivery. */
 export const FINAL_STATES: DeliveryState[] = ['succeeded', 'failed', 'cancelled'];
 

@@ -57,7 +57,7 @@ export async function getDeliveryWithBody(ctx: ServiceContext, realm: WebhookRea
 export async function retryDelivery(ctx: ServiceContext, realm: WebhookRealm, webhookId: string, deliveryId: number): Promise<Delivery> {
   const { delivery } = await getDelivery(ctx, realm, webhookId, deliveryId);
   const requeued = await ctx.store.db.transaction().execute(async (trx) => {
-    const done = await deliveries.requeueDelivery(trx, delivery.id, ctx.clock.now());
+    const done = await deliveries.requeueDelivery(trx, ctx.store.kind, delivery.id, ctx.clock.now());
     if (done) await ctx.store.wakeups.announce(trx);
     return done;
   });
@@ -90,7 +90,7 @@ export async function recoverFailed(ctx: ServiceContext, realm: WebhookRealm, we
 /** Re-queues a webhook's failed deliveries created in [since, until) and wakes the workers; answers how many. */
 export async function requeueFailed(ctx: ServiceContext, webhook: Webhook, since: number, until?: number): Promise<number> {
   return ctx.store.db.transaction().execute(async (trx) => {
-    const count = await deliveries.requeueFailedSince(trx, webhook.id, since, ctx.clock.now(), until);
+    const count = await deliveries.requeueFailedSince(trx, ctx.store.kind, webhook.id, since, ctx.clock.now(), until);
     if (count) await ctx.store.wakeups.announce(trx);
     return count;
   });
@@ -115,7 +115,7 @@ export async function sendTestEvent(ctx: ServiceContext, realm: WebhookRealm, we
     : await subscribedExample(ctx, webhook, eventType);
   const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type, data, createdAt: ctx.clock.now() });
   const deliveryId = await ctx.store.db.transaction().execute(async (trx) => {
-    await writeEventWithDeliveries(trx, event, [webhook.id], { isTest: true });
+    await writeEventWithDeliveries(trx, ctx.store.kind, event, [webhook.id], { isTest: true });
     await ctx.store.wakeups.announce(trx);
     const [row] = await deliveries.deliveriesOfEvent(trx, event.id);
     return row!.id;

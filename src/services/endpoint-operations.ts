@@ -28,7 +28,7 @@ export async function replayMissing(ctx: ServiceContext, webhook: Webhook, since
     );
     const rows = missed.map((event) => ({ eventId: event.id, eventType: event.type, webhookId: webhook.id }));
     const now = ctx.clock.now();
-    await insertDeliveries(trx, rows, { workspaceId: webhook.workspaceId, createdAt: now, dueAt: now, isTest: false });
+    await insertDeliveries(trx, ctx.store.kind, rows, { workspaceId: webhook.workspaceId, createdAt: now, dueAt: now, isTest: false });
     if (missed.length) await ctx.store.wakeups.announce(trx);
     return missed.length;
   });
@@ -49,7 +49,7 @@ export async function sendExample(ctx: ServiceContext, webhook: Webhook, eventTy
   const { type, data } = await exampleOf(ctx, eventType, ['body', 'eventType']);
   const event = newOutboxEvent({ workspaceId: webhook.workspaceId, type, data, createdAt: ctx.clock.now() });
   await ctx.store.db.transaction().execute(async (trx) => {
-    await writeEventWithDeliveries(trx, event, [webhook.id]);
+    await writeEventWithDeliveries(trx, ctx.store.kind, event, [webhook.id]);
     await ctx.store.wakeups.announce(trx);
   });
   return (await events.findEvent(ctx.store.db, webhook.workspaceId, event.id))!;

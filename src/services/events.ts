@@ -163,7 +163,7 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
     if (input.external_id !== undefined && (await events.findEventByExternalId(trx, workspaceId, input.external_id))) {
       throw new AppError('message_event_id_exists', `a message with eventId '${input.external_id}' exists in this application`);
     }
-    await writeEventWithDeliveries(trx, event, webhookIds);
+    await writeEventWithDeliveries(trx, ctx.store.kind, event, webhookIds);
     results.push({ id: event.id, deliveries: webhookIds.length, replayed: false });
   }
   if (results.some((result) => !result.replayed && result.deliveries > 0)) await ctx.store.wakeups.announce(trx);

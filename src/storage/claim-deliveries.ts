@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { CLAIMABLE } from './claimable.js';
+import { type FixedStatement, lease, runFixed } from './queue.js';
 import type { Db, PayloadFormat, StoreKind } from './schema.js';
 
 /** A claimed delivery with everything needed to send it. */
@@ -87,39 +87,25 @@ export async function claimDueDeliveries(
 ): Promise<{ deliveries: ClaimedDelivery[]; more: boolean }> {
   if (options.limit <= 0) return { deliveries: [], more: false };
   const { chosen, more } = await chooseDue(db, options);
-  const claimed = chosen.length ? await lease(db, kind, chosen, options) : [];
+  const claimed = chosen.length ? await lease(db, kind, chosen, options.workerId, options.now, options.now + options.leaseMs) : [];
   if (!claimed.length) return { deliveries: [], more };
-  const deliveries = await db
-    .selectFrom('deliveries as d')
-    .innerJoin('events as e', 'e.id', 'd.event_id')
-    .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-    .select([
-      'd.id',
-      'd.event_id as eventId',
-      'd.webhook_id as webhookId',
-      'd.workspace_id as workspaceId',
-      'd.event_type as eventType',
-      'd.attempt_count as attemptsMade',
-      'e.payload',
-      'w.url',
-      'w.headers',
-      'w.secret',
-      'w.previous_secret as previousSecret',
-      'w.previous_secret_expires_at as previousSecretExpiresAt',
-      'w.retry_schedule as retrySchedule',
-      'w.rate_limit_per_s as rateLimitPerS',
-      'w.updated_at as webhookUpdatedAt',
-      'w.payload_format as payloadFormat',
-      'w.tls_client_cert as tlsClientCert',
-      'w.tls_client_key as tlsClientKey',
-      'w.oauth2',
-      'd.is_test as isTest',
-    ])
-    .where('d.id', 'in', claimed)
-    .orderBy('d.id')
-    .execute();
-  return { deliveries, more };
+  const deliveries = await runFixed<ClaimedDelivery>(db, kind, CLAIMED, [claimed]);
+  return { deliveries: deliveries.map((d) => ({ ...d, id: Number(d.id) })), more };
 }
+
+const CLAIMED_COLUMNS = `d.id, d.event_id as "eventId", d.webhook_id as "webhookId", d.workspace_id as "workspaceId",
+  d.event_type as "eventType", d.attempt_count as "attemptsMade", e.payload, w.url, w.headers, w.secret,
+  w.previous_secret as "previousSecret", w.previous_secret_expires_at as "previousSecretExpiresAt",
+  w.retry_schedule as "retrySchedule", w.rate_limit_per_s as "rateLimitPerS", w.updated_at as "webhookUpdatedAt",
+  w.payload_format as "payloadFormat", w.tls_client_cert as "tlsClientCert", w.tls_client_key as "tlsClientKey",
+  w.oauth2, d.is_test as "isTest"`;
+const CLAIMED_FROM = 'from deliveries d join events e on e.id = d.event_id join webhooks w on w.id = d.webhook_id';
+
+/** Everything needed to send the leased deliveries, by id. */
+const CLAIMED: FixedStatement = {
+  sqlite: `select ${CLAIMED_COLUMNS} ${CLAIMED_FROM} where d.id in (select value from json_each(?)) order by d.id`,
+  postgres: `select ${CLAIMED_COLUMNS} ${CLAIMED_FROM} where d.id = any($1::bigint[]) order by d.id`,
+};
 
 /**
  * Picks rows to claim without locking anything. Walks the workspaces with queued rows from the cursor
@@ -165,19 +151,18 @@ async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: numbe
 
 /** Each workspace's oldest due rows (at most `limit` each), in one statement of `union all`. */
 async function headsOf(db: Db, workspaceIds: string[], now: number, limit: number): Promise<Map<string, { id: number; webhook_id: string }[]>> {
-  const heads = new Map<string, { id: number; webhook_id: string; next_attempt_at: number }[]>();
+  const heads = new Map<string, { id: number; webhook_id: string; due_at: number }[]>();
   if (!workspaceIds.length) return heads;
   const headOf = (workspaceId: string, i: number) =>
     db
       .selectFrom((inner) =>
         inner
-          .selectFrom('deliveries')
-          .select(['id', 'webhook_id', 'workspace_id', 'next_attempt_at'])
-          .where(CLAIMABLE)
+          .selectFrom('delivery_queue')
+          .select(['delivery_id as id', 'webhook_id', 'workspace_id', 'due_at'])
           .where('workspace_id', '=', workspaceId)
-          .where('next_attempt_at', '<=', now)
-          .orderBy('next_attempt_at')
-          .orderBy('id')
+          .where('due_at', '<=', now)
+          .orderBy('due_at')
+          .orderBy('delivery_id')
           .limit(limit)
           .as(`h${i}`),
       )
@@ -185,12 +170,13 @@ async function headsOf(db: Db, workspaceIds: string[], now: number, limit: numbe
   let query = headOf(workspaceIds[0]!, 0);
   for (let i = 1; i < workspaceIds.length; i++) query = query.unionAll(headOf(workspaceIds[i]!, i));
   for (const row of await query.execute()) {
+    const entry = { id: Number(row.id), webhook_id: row.webhook_id, due_at: Number(row.due_at) };
     const head = heads.get(row.workspace_id);
-    if (head) head.push(row);
-    else heads.set(row.workspace_id, [row]);
+    if (head) head.push(entry);
+    else heads.set(row.workspace_id, [entry]);
   }
   // A union keeps no order: each head is put back in queue order.
-  for (const head of heads.values()) head.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || a.id - b.id);
+  for (const head of heads.values()) head.sort((a, b) => a.due_at - b.due_at || a.id - b.id);
   return heads;
 }
 
@@ -209,16 +195,15 @@ async function takeFromProvenWebhooks(
     if (free <= 0) continue;
     if (++seeks > PROVEN_SEEKS) break;
     const rows = await db
-      .selectFrom('deliveries')
-      .select('id')
-      .where(CLAIMABLE)
+      .selectFrom('delivery_queue')
+      .select('delivery_id')
       .where('webhook_id', '=', webhookId)
-      .where('next_attempt_at', '<=', options.now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
+      .where('due_at', '<=', options.now)
+      .orderBy('due_at')
+      .orderBy('delivery_id')
       .limit(free)
       .execute();
-    for (const row of rows) take(row.id, webhookId, workspaceId);
+    for (const row of rows) take(Number(row.delivery_id), webhookId, workspaceId);
   }
 }
 
@@ -229,9 +214,9 @@ async function takeFromProvenWebhooks(
 async function workspacesInTurn(db: Db, after: string | null): Promise<string[]> {
   const walk = (from: string | null) => sql<{ workspace_id: string | null }>`
     with recursive queued(workspace_id) as (
-      select min(workspace_id) from deliveries where ${CLAIMABLE}${from === null ? sql`` : sql` and workspace_id > ${from}`}
+      select min(workspace_id) from delivery_queue${from === null ? sql`` : sql` where workspace_id > ${from}`}
       union all
-      select (select min(workspace_id) from deliveries where ${CLAIMABLE} and workspace_id > queued.workspace_id)
+      select (select min(workspace_id) from delivery_queue where workspace_id > queued.workspace_id)
       from queued where queued.workspace_id is not null
     )
     select workspace_id from queued where workspace_id is not null limit ${ROUND_WORKSPACES}
@@ -245,31 +230,4 @@ async function workspacesInTurn(db: Db, after: string | null): Promise<string[]>
   const later = after === null ? first : (await walk(after)).rows.map((row) => row.workspace_id!);
   const wrapped = first.filter((id) => !later.includes(id));
   return [...later, ...wrapped].slice(0, ROUND_WORKSPACES);
-}
-
-/**
- * Leases the chosen rows that are still claimable; answers the ids this worker now holds. On PostgreSQL
- * FOR UPDATE SKIP LOCKED passes over rows another worker is claiming at this moment, and the re-check of
- * the due condition drops rows it already took. SQLite has one writer, so its statement is atomic.
- */
-async function lease(db: Db, kind: StoreKind, ids: number[], options: ClaimOptions): Promise<number[]> {
-  const changes = {
-    status: 'sending',
-    locked_by: options.workerId,
-    next_attempt_at: options.now + options.leaseMs,
-    updated_at: options.now,
-  };
-  const stillDue = db
-    .selectFrom('deliveries')
-    .select('id')
-    .where('id', 'in', ids)
-    .where(CLAIMABLE)
-    .where('next_attempt_at', '<=', options.now);
-  const rows = await db
-    .updateTable('deliveries')
-    .set(changes)
-    .where('id', 'in', kind === 'postgres' ? stillDue.forUpdate().skipLocked() : stillDue)
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id);
 }

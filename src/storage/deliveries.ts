@@ -1,5 +1,4 @@
-import type { Db } from './schema.js';
-import type { Selectable } from 'kysely';
+import type { Db, StoreKind } from './schema.js';
 import { sql } from 'kysely';
 import type { DeliveryState } from '../domain/delivery-states.js';
 import type { ListRequest, Page } from '../domain/list.js';
@@ -7,33 +6,80 @@ import type { Delivery, DeliveryAttempt, PublishedEvent } from '../domain/models
 import { toEvent } from './events.js';
 import { onListed, readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
-import type { DeliveriesTable } from './schema.js';
-/** Cancels every unfinished delivery of a webhook; answers how many. */
+import { dequeue, enqueue } from './queue.js';
+
+/**
+ * Deliveries as readers see them, with the state the queue adds: `sending` while a worker holds one (not
+ * stored: a queued delivery with a lease holder) and `next_attempt_at` while one waits (storage/queue.ts).
+ * A derived table, so every reader filters, sorts and pages on these columns like stored ones.
+ */
+function deliveryView(db: Db) {
+  return db
+    .selectFrom('deliveries as d')
+    .leftJoin('delivery_queue as q', 'q.delivery_id', 'd.id')
+    .select([
+      'd.id',
+      'd.event_id',
+      'd.webhook_id',
+      'd.workspace_id',
+      'd.event_type',
+      'd.is_test',
+      'd.attempt_count',
+      'd.last_attempt_at',
+      'd.last_status_code',
+      'd.last_error',
+      'd.last_duration_ms',
+      'd.created_at',
+      'd.updated_at',
+      sql<DeliveryState>`case when q.locked_by is not null and d.status in ('pending', 'retrying') then 'sending' else d.status end`.as('status'),
+      sql<number | null>`case when q.locked_by is null and d.status in ('pending', 'retrying') then q.due_at end`.as('next_attempt_at'),
+    ]);
+}
+
+/** `deliveries` as readers see them (`deliveryView`), under `alias`. */
+const deliveriesSeen = <A extends string>(db: Db, alias: A) => db.selectFrom(deliveryView(db).as(alias));
+
+type DeliveryRow = {
+  id: number;
+  event_id: string;
+  webhook_id: string;
+  workspace_id: string;
+  event_type: string;
+  is_test: number;
+  attempt_count: number;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  created_at: number;
+  updated_at: number;
+  status: DeliveryState;
+  next_attempt_at: number | null;
+};
+
+/** Cancels every unfinished delivery of a webhook and takes them out of the queue; answers how many. */
 export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: number): Promise<number> {
   const result = await db
     .updateTable('deliveries')
-    // A row being sent keeps its lease holder, so the attempt in flight is still logged when it ends.
     .set({ status: 'cancelled', updated_at: now })
     .where('webhook_id', '=', webhookId)
-    .where('status', 'in', ['pending', 'retrying', 'sending'])
+    .where('status', 'in', ['pending', 'retrying'])
     .executeTakeFirst();
+  // A row being sent leaves the queue too: its attempt is still logged when it ends (recordAttempts).
+  await db.deleteFrom('delivery_queue').where('webhook_id', '=', webhookId).execute();
   return Number(result.numUpdatedRows);
 }
 
-
-/** When a delivery is next tried: only one waiting for an attempt has a time that means anything. */
-const nextAttemptOf = (status: string, nextAttemptAt: number): number | null => (status === 'pending' || status === 'retrying' ? nextAttemptAt : null);
-
-const toDelivery = (row: Selectable<DeliveriesTable>): Delivery => ({
-  id: row.id,
+const toDelivery = (row: DeliveryRow): Delivery => ({
+  id: Number(row.id),
   eventId: row.event_id,
   webhookId: row.webhook_id,
   workspaceId: row.workspace_id,
   eventType: row.event_type,
-  status: row.status as DeliveryState,
+  status: row.status,
   attemptCount: row.attempt_count,
-  isTest: row.is_test === 1,
-  nextAttemptAt: nextAttemptOf(row.status, row.next_attempt_at),
+  isTest: Number(row.is_test) === 1,
+  nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
   lastAttemptAt: row.last_attempt_at,
   lastStatusCode: row.last_status_code,
   lastError: row.last_error,
@@ -49,7 +95,7 @@ export async function listDeliveries(
   request: ListRequest,
   range: { since?: number; until?: number } = {},
 ): Promise<Page<Delivery>> {
-  let query = db.selectFrom('deliveries').selectAll().where('webhook_id', '=', webhookId);
+  let query = deliveriesSeen(db, 'deliveries').selectAll().where('webhook_id', '=', webhookId);
   if (range.since !== undefined) query = query.where('created_at', '>=', range.since);
   if (range.until !== undefined) query = query.where('created_at', '<=', range.until);
   const page = await fetchPage(query, request);
@@ -58,8 +104,7 @@ export async function listDeliveries(
 
 /** One delivery of a webhook, or null. */
 export async function findDelivery(db: Db, webhookId: string, deliveryId: number): Promise<Delivery | null> {
-  const row = await db
-    .selectFrom('deliveries')
+  const row = await deliveriesSeen(db, 'deliveries')
     .selectAll()
     .where('id', '=', deliveryId)
     .where('webhook_id', '=', webhookId)
@@ -155,13 +200,13 @@ export async function attemptsAround(
 
 /** The delivery of an event to a webhook, or null. */
 export async function findDeliveryOfEvent(db: Db, eventId: string, webhookId: string): Promise<Delivery | null> {
-  const row = await db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).where('webhook_id', '=', webhookId).where('is_test', '=', 0).executeTakeFirst();
+  const row = await deliveriesSeen(db, 'deliveries').selectAll().where('event_id', '=', eventId).where('webhook_id', '=', webhookId).where('is_test', '=', 0).executeTakeFirst();
   return row ? toDelivery(row) : null;
 }
 
 /** The deliveries of one event (only to webhooks `createdBy` made, when given), by id. */
 export async function deliveriesOfEvent(db: Db, eventId: string, createdBy?: string): Promise<Delivery[]> {
-  let query = db.selectFrom('deliveries').selectAll('deliveries').where('deliveries.event_id', '=', eventId);
+  let query = deliveriesSeen(db, 'deliveries').selectAll('deliveries').where('deliveries.event_id', '=', eventId);
   if (createdBy !== undefined) {
     query = query.where('deliveries.webhook_id', 'in', db.selectFrom('webhooks').select('id').where('created_by', '=', createdBy));
   }
@@ -173,28 +218,33 @@ export async function deliveriesOfEvent(db: Db, eventId: string, createdBy?: str
  * Queues a delivery for a new attempt now, whatever state it ended in (a manual retry after a success
  * is allowed). Answers false if it is being sent at this moment.
  */
-export async function requeueDelivery(db: Db, deliveryId: number, now: number): Promise<boolean> {
-  const result = await db
+export async function requeueDelivery(db: Db, kind: StoreKind, deliveryId: number, now: number): Promise<boolean> {
+  const held = await db.selectFrom('delivery_queue').select('delivery_id').where('delivery_id', '=', deliveryId).where('locked_by', 'is not', null).executeTakeFirst();
+  if (held) return false;
+  const row = await db
     .updateTable('deliveries')
-    .set({ status: sql`case when attempt_count = 0 then 'pending' else 'retrying' end`, next_attempt_at: now, locked_by: null, updated_at: now })
+    .set({ status: sql`case when attempt_count = 0 then 'pending' else 'retrying' end`, updated_at: now })
     .where('id', '=', deliveryId)
-    .where('status', '!=', 'sending')
+    .returning(['id', 'workspace_id', 'webhook_id'])
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  if (!row) return false;
+  await enqueue(db, kind, [{ deliveryId: row.id, workspaceId: row.workspace_id, webhookId: row.webhook_id }], now);
+  return true;
 }
 
 /** Re-queues every failed delivery (test sends aside) of a webhook created at or after `since` (and before `until`); answers how many. */
-export async function requeueFailedSince(db: Db, webhookId: string, since: number, now: number, until?: number): Promise<number> {
+export async function requeueFailedSince(db: Db, kind: StoreKind, webhookId: string, since: number, now: number, until?: number): Promise<number> {
   let query = db
     .updateTable('deliveries')
-    .set({ status: 'retrying', next_attempt_at: now, locked_by: null, updated_at: now })
+    .set({ status: 'retrying', updated_at: now })
     .where('webhook_id', '=', webhookId)
     .where('status', '=', 'failed')
     .where('is_test', '=', 0)
     .where('created_at', '>=', since);
   if (until !== undefined) query = query.where('created_at', '<', until);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const rows = await query.returning(['id', 'workspace_id', 'webhook_id']).execute();
+  await enqueue(db, kind, rows.map((row) => ({ deliveryId: row.id, workspaceId: row.workspace_id, webhookId: row.webhook_id })), now);
+  return rows.length;
 }
 
 /** A delivery with the event it carries, for Svix's per-endpoint message list. */
@@ -215,8 +265,7 @@ export async function deliveredEventsAround(
   filter: { states?: DeliveryState[]; types?: string[]; channel?: string; before?: number; after?: number },
   position: SeqPosition,
 ): Promise<DeliveredEventRow[]> {
-  let query = db
-    .selectFrom('deliveries as d')
+  let query = deliveriesSeen(db, 'd')
     .innerJoin('events', 'events.id', 'd.event_id')
     .selectAll('events')
     .select(['d.id as delivery_id', 'd.status as delivery_status', 'd.next_attempt_at as delivery_next_attempt_at'])
@@ -229,16 +278,16 @@ export async function deliveredEventsAround(
   if (filter.channel !== undefined) query = query.where(onListed('events.channels', filter.channel));
   const rows = await fetchAroundSeq(query, position, 'd.id');
   return rows.map((row) => ({
-    id: row.delivery_id,
-    status: row.delivery_status as DeliveryState,
-    nextAttemptAt: nextAttemptOf(row.delivery_status, row.delivery_next_attempt_at),
+    id: Number(row.delivery_id),
+    status: row.delivery_status,
+    nextAttemptAt: row.delivery_next_attempt_at === null ? null : Number(row.delivery_next_attempt_at),
     event: toEvent(row),
   }));
 }
 
 /** A Svix iterator page (`limit + 1` rows, by delivery) of one event's deliveries (to webhooks `createdBy` made, when given). */
 export async function eventDeliveriesAround(db: Db, eventId: string, position: SeqPosition, createdBy?: string): Promise<Delivery[]> {
-  let query = db.selectFrom('deliveries').selectAll('deliveries').where('deliveries.event_id', '=', eventId).where('deliveries.is_test', '=', 0);
+  let query = deliveriesSeen(db, 'deliveries').selectAll('deliveries').where('deliveries.event_id', '=', eventId).where('deliveries.is_test', '=', 0);
   if (createdBy !== undefined) query = query.where('deliveries.webhook_id', 'in', db.selectFrom('webhooks').select('id').where('created_by', '=', createdBy));
   return (await fetchAroundSeq(query, position, 'deliveries.id')).map(toDelivery);
 }
@@ -266,12 +315,15 @@ export async function eventsWithoutDeliveryTo(
   return rows.map(toEvent);
 }
 
-/** Cancels one delivery unless it already finished (test events are sent once, never retried). */
+/** Cancels one delivery unless it finished or is being sent (test events are sent once, never retried). */
 export async function cancelDelivery(db: Db, deliveryId: number, now: number): Promise<void> {
-  await db
+  const held = await db.selectFrom('delivery_queue').select('delivery_id').where('delivery_id', '=', deliveryId).where('locked_by', 'is not', null).executeTakeFirst();
+  if (held) return;
+  const result = await db
     .updateTable('deliveries')
-    .set({ status: 'cancelled', locked_by: null, updated_at: now })
+    .set({ status: 'cancelled', updated_at: now })
     .where('id', '=', deliveryId)
     .where('status', 'in', ['pending', 'retrying'])
-    .execute();
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) > 0) await dequeue(db, [deliveryId]);
 }

@@ -18,6 +18,7 @@ import { replaysMigration } from './migrations/015-replays.js';
 import { egressCredentialsMigration } from './migrations/016-egress-credentials.js';
 import { circuitsMigration } from './migrations/017-circuits.js';
 import { fifoMigration } from './migrations/018-fifo.js';
+import { deliveryQueueMigration } from './migrations/019-delivery-queue.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -40,6 +41,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '016-egress-credentials': egressCredentialsMigration,
     '017-circuits': circuitsMigration,
     '018-fifo': fifoMigration,
+    '019-delivery-queue': deliveryQueueMigration(kind),
   };
 }
 

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
 import { newEventId } from '../domain/ids.js';
 import { jsonListOrNull } from './json-column.js';
-import type { Db } from './schema.js';
+import { enqueue } from './queue.js';
+import type { Db, StoreKind } from './schema.js';
 import { subscribersQuery } from './subscriptions.js';
 import { WAKEUP_CHANNEL } from './wakeups.js';
 
@@ -60,6 +61,7 @@ const DELIVERY_CHUNK = 1000;
  */
 export async function writeEventWithDeliveries(
   db: Db,
+  kind: StoreKind,
   event: OutboxEvent,
   webhookIds: string[],
   options: { isTest?: boolean } = {},
@@ -81,20 +83,21 @@ export async function writeEventWithDeliveries(
     })
     .execute();
   const rows = webhookIds.map((webhookId) => ({ eventId: event.id, eventType: event.type, webhookId }));
-  await insertDeliveries(db, rows, { workspaceId: event.workspaceId, createdAt: event.createdAt, dueAt: dueAtOf(event), isTest: options.isTest ?? false });
+  await insertDeliveries(db, kind, rows, { workspaceId: event.workspaceId, createdAt: event.createdAt, dueAt: dueAtOf(event), isTest: options.isTest ?? false });
 }
 
 /** When an event's deliveries become due: its scheduled time, or at once. */
 const dueAtOf = (event: OutboxEvent): number => event.deliverAt ?? event.createdAt;
 
-/** Pending deliveries of stored events, created at `createdAt` and due at `dueAt`, in chunks a statement can bind. */
+/** Pending deliveries of stored events, queued, created at `createdAt` and due at `dueAt`, in chunks a statement can bind. */
 export async function insertDeliveries(
   db: Db,
+  kind: StoreKind,
   rows: { eventId: string; eventType: string; webhookId: string }[],
   options: { workspaceId: string; createdAt: number; dueAt: number; isTest: boolean },
 ): Promise<void> {
   for (let start = 0; start < rows.length; start += DELIVERY_CHUNK) {
-    await db
+    const created = await db
       .insertInto('deliveries')
       .values(
         rows.slice(start, start + DELIVERY_CHUNK).map(({ eventId, eventType, webhookId }) => ({
@@ -105,12 +108,13 @@ export async function insertDeliveries(
           status: 'pending',
           is_test: options.isTest ? 1 : 0,
           attempt_count: 0,
-          next_attempt_at: options.dueAt,
           created_at: options.createdAt,
           updated_at: options.createdAt,
         })),
       )
+      .returning(['id', 'webhook_id'])
       .execute();
+    await enqueue(db, kind, created.map((row) => ({ deliveryId: row.id, workspaceId: options.workspaceId, webhookId: row.webhook_id })), options.dueAt);
   }
 }
 
@@ -131,10 +135,13 @@ export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promi
       select ${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${jsonListOrNull(event.channels)}, ${jsonListOrNull(event.tags)}, ${event.deliverAt}::bigint, ${event.createdAt}::bigint
       where not (select present from filtered)
     ), created as (
-      insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
-      select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${dueAtOf(event)}, ${event.createdAt}, ${event.createdAt}
+      insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, created_at, updated_at)
+      select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${event.createdAt}, ${event.createdAt}
       from subscribers where not (select present from filtered) order by seq
-      returning 1
+      returning id, webhook_id
+    ), queued as (
+      insert into delivery_queue (delivery_id, workspace_id, webhook_id, due_at)
+      select id, ${event.workspaceId}, webhook_id, ${dueAtOf(event)}::bigint from created
     ), wakeup as (
       select pg_notify(${WAKEUP_CHANNEL}, '') where exists (select 1 from created)
     )

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { CLAIMABLE } from './claimable.js';
 import type { Db } from './schema.js';
 
 export interface QueueHealth {
@@ -17,13 +16,12 @@ export interface QueueHealth {
 export async function queueHealth(db: Db, now: number): Promise<QueueHealth> {
   const [row, attempts] = await Promise.all([
     db
-      .selectFrom('deliveries')
+      .selectFrom('delivery_queue')
       .select([
-        sql<number>`sum(case when status = 'sending' then 0 else 1 end)`.as('backlog'),
-        sql<number>`sum(case when status = 'sending' then 1 else 0 end)`.as('inFlight'),
-        sql<number | null>`min(case when next_attempt_at <= ${now} then next_attempt_at end)`.as('oldest'),
+        sql<number>`sum(case when locked_by is null then 1 else 0 end)`.as('backlog'),
+        sql<number>`sum(case when locked_by is null then 0 else 1 end)`.as('inFlight'),
+        sql<number | null>`min(case when due_at <= ${now} then due_at end)`.as('oldest'),
       ])
-      .where(CLAIMABLE)
       .executeTakeFirst(),
     // Attempt ids only grow: two readings apart in time give the attempt rate of every worker together.
     db.selectFrom('delivery_attempts').select(sql<number | null>`max(id)`.as('id')).executeTakeFirst(),

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { foldWebhookOutcomes, type WebhookOutcome } from '../domain/webhook-health.js';
+import { type FixedStatement, finishLeased, rescheduleLeased, runFixed } from './queue.js';
 import type { Db, StoreKind } from './schema.js';
 import { inTransaction } from './transaction.js';
 
@@ -49,11 +50,11 @@ export interface AttemptEffects {
 const MAX_PROBE_MS = 3_600_000;
 
 /**
- * Records a batch of one worker's attempts in one transaction, fenced by its lease: only deliveries that
- * `workerId` still holds, at the attempt number it sent, change (graphile-worker's `locked_by = $worker`).
- * A worker whose lease was taken over records nothing, and a batch written twice is written once.
- * The delivery's state changes only while it is still `sending` (a cancellation in the meantime wins,
- * though the attempt that was made is still logged). Answers the active webhooks to disable, and why: a
+ * Records a batch of one worker's attempts in one transaction, fenced by its lease: only deliveries whose
+ * queue row `workerId` still holds change (graphile-worker's `locked_by = $worker`) — finished ones leave
+ * the queue, retries go back to it, due at their next attempt. A worker whose lease was taken over records
+ * nothing, and a batch written twice is written once. A delivery cancelled while it was being sent stays
+ * cancelled, though the attempt that was made is still logged. Answers the active webhooks to disable, and why: a
  * receiver that answered `410 Gone` (Standard Webhooks), or a failure streak that reached `disableAfter`.
  */
 export async function recordAttempts(
@@ -68,11 +69,10 @@ export async function recordAttempts(
     const held: AttemptRecord[] = [];
     for (let start = 0; start < records.length; start += CHUNK) {
       const chunk = records.slice(start, start + CHUNK);
-      const ids = new Set(await updateHeldDeliveries(trx, kind, workerId, chunk));
-      held.push(...chunk.filter((record) => ids.has(record.deliveryId)));
+      held.push(...(await recordHeld(trx, kind, workerId, chunk)));
     }
     for (let start = 0; start < held.length; start += CHUNK) {
-      await insertAttempts(trx, held.slice(start, start + CHUNK));
+      await runFixed(trx, kind, INSERT_ATTEMPTS, attemptColumns(kind, held.slice(start, start + CHUNK)));
     }
     const counted = held.filter((record) => !record.isTest);
     const outcomes = foldWebhookOutcomes(
@@ -122,31 +122,6 @@ function circuitChange(
   return null;
 }
 
-async function insertAttempts(db: Db, records: AttemptRecord[]): Promise<void> {
-  if (!records.length) return;
-  await db
-    .insertInto('delivery_attempts')
-    .values(
-      records.map((r) => ({
-        delivery_id: r.deliveryId,
-        webhook_id: r.webhookId,
-        attempt: r.attempt,
-        outcome: r.outcome,
-        status_code: r.statusCode,
-        duration_ms: r.durationMs,
-        error: r.error,
-        request_headers: r.requestHeaders,
-        response_headers: r.responseHeaders,
-        response_body: r.responseBody,
-        created_at: r.at,
-      })),
-    )
-    // The lease fence already lets each attempt through once; a row that exists anyway must not poison
-    // the whole batch (it would be retried, and refused, forever).
-    .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing())
-    .execute();
-}
-
 /** Folds a batch's outcome into the webhook's counters; answers its new failure count and whether it is active. */
 function updateWebhookHealth(db: Db, o: WebhookOutcome) {
   const later = (column: string, value: number) =>
@@ -175,35 +150,66 @@ function updateWebhookHealth(db: Db, o: WebhookOutcome) {
 }
 
 /**
- * Moves each delivery this worker holds to its new state in one statement for the whole chunk and
- * answers the ids it changed. One statement instead of one per row cut the worker's CPU per delivery
- * (bench/README.md). PostgreSQL needs the VALUES typed; SQLite takes them as they are.
+ * Moves the queue rows this worker still holds (finished: out; retrying: due at the next attempt), then
+ * their deliveries to the new state; answers the records that were held. A record not held is logged only
+ * when its delivery was cancelled while being sent (its queue row went with the cancellation).
  */
-async function updateHeldDeliveries(db: Db, kind: StoreKind, workerId: string, records: AttemptRecord[]): Promise<number[]> {
-  const cast = (value: unknown, type: string) => (kind === 'postgres' ? sql`${value}::${sql.raw(type)}` : sql`${value}`);
-  const rows = records.map(
-    (r) =>
-      sql`(${sql.join([
-        cast(r.deliveryId, 'bigint'),
-        cast(r.nextStatus, 'text'),
-        cast(r.attempt, 'integer'),
-        cast(r.nextAttemptAt ?? r.at, 'bigint'),
-        cast(r.at, 'bigint'),
-        cast(r.statusCode, 'integer'),
-        cast(r.error, 'text'),
-        cast(r.durationMs, 'integer'),
-      ])})`,
-  );
-  const { rows: changed } = await sql<{ id: number | string }>`
-    with v(id, status, attempt, next_attempt_at, at, status_code, error, duration_ms) as (values ${sql.join(rows)})
-    update deliveries set
-      status = case when deliveries.status = 'sending' then v.status else deliveries.status end,
-      attempt_count = v.attempt, next_attempt_at = v.next_attempt_at, locked_by = null,
-      last_attempt_at = v.at, last_status_code = v.status_code, last_error = v.error,
-      last_duration_ms = v.duration_ms, updated_at = v.at
-    from v
-    where deliveries.id = v.id and deliveries.locked_by = ${workerId} and deliveries.attempt_count = v.attempt - 1
-    returning deliveries.id
-  `.execute(db);
-  return changed.map((row) => Number(row.id));
+async function recordHeld(db: Db, kind: StoreKind, workerId: string, records: AttemptRecord[]): Promise<AttemptRecord[]> {
+  const finished = records.filter((r) => r.nextStatus !== 'retrying').map((r) => r.deliveryId);
+  const retries = records.filter((r) => r.nextStatus === 'retrying').map((r) => ({ id: r.deliveryId, dueAt: r.nextAttemptAt ?? r.at }));
+  const ids = new Set([...(await finishLeased(db, kind, workerId, finished)), ...(await rescheduleLeased(db, kind, workerId, retries))]);
+  const held = records.filter((r) => ids.has(r.deliveryId));
+  if (held.length) await runFixed(db, kind, UPDATE_HELD, deliveryColumns(kind, held));
+  const others = records.filter((r) => !ids.has(r.deliveryId));
+  if (!others.length) return held;
+  const cancelled = new Set((await runFixed<{ id: number }>(db, kind, UPDATE_CANCELLED, deliveryColumns(kind, others))).map((row) => Number(row.id)));
+  return [...held, ...others.filter((r) => cancelled.has(r.deliveryId))];
 }
+
+/** The new state of each delivery, as one JSON array (SQLite) or one array per column (PostgreSQL). */
+function deliveryColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
+  const tuples = records.map((r) => [r.deliveryId, r.nextStatus, r.attempt, r.at, r.statusCode, r.error, r.durationMs]);
+  return kind === 'sqlite' ? [tuples] : columnsOf(tuples, 7);
+}
+
+function attemptColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
+  const tuples = records.map((r) => [
+    r.deliveryId, r.webhookId, r.attempt, r.outcome, r.statusCode, r.durationMs, r.error, r.requestHeaders, r.responseHeaders, r.responseBody, r.at,
+  ]);
+  return kind === 'sqlite' ? [tuples] : columnsOf(tuples, 11);
+}
+
+const columnsOf = (tuples: unknown[][], width: number): unknown[][] => Array.from({ length: width }, (_, i) => tuples.map((t) => t[i]));
+
+const DELIVERY_VALUES = {
+  sqlite: `(select value ->> 0 as id, value ->> 1 as status, value ->> 2 as attempt, value ->> 3 as at, value ->> 4 as status_code,
+    value ->> 5 as error, value ->> 6 as duration_ms from json_each(?)) as v`,
+  postgres: `unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[]) as v(id, status, attempt, at, status_code, error, duration_ms)`,
+};
+const updateDeliveries = (where: string, returning: string): FixedStatement => {
+  const text = (values: string) => `update deliveries set
+      status = case when deliveries.status in ('pending', 'retrying') then v.status else deliveries.status end,
+      attempt_count = v.attempt, last_attempt_at = v.at, last_status_code = v.status_code, last_error = v.error,
+      last_duration_ms = v.duration_ms, updated_at = v.at
+    from ${values}
+    where deliveries.id = v.id and deliveries.attempt_count = v.attempt - 1 ${where} ${returning}`;
+  return { sqlite: text(DELIVERY_VALUES.sqlite), postgres: text(DELIVERY_VALUES.postgres) };
+};
+/** The held deliveries' new state: a cancellation meanwhile wins (the state moves only from pending or retrying). */
+const UPDATE_HELD = updateDeliveries('', '');
+const UPDATE_CANCELLED = updateDeliveries(
+  "and deliveries.status = 'cancelled' and not exists (select 1 from delivery_queue q where q.delivery_id = deliveries.id)",
+  'returning deliveries.id',
+);
+
+const ATTEMPT_COLUMNS = 'delivery_id, webhook_id, attempt, outcome, status_code, duration_ms, error, request_headers, response_headers, response_body, created_at';
+// The lease fence already lets each attempt through once; a row that exists anyway must not poison the
+// whole batch (it would be retried, and refused, forever).
+const INSERT_ATTEMPTS: FixedStatement = {
+  sqlite: `insert into delivery_attempts (${ATTEMPT_COLUMNS})
+    select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10
+    from json_each(?) where true on conflict (delivery_id, attempt) do nothing`,
+  postgres: `insert into delivery_attempts (${ATTEMPT_COLUMNS})
+    select * from unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::integer[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+    on conflict (delivery_id, attempt) do nothing`,
+};

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { type DeliveryState, FINAL_STATES } from '../domain/delivery-states.js';
 import { readJson } from './json-column.js';
-import type { Db, ReplaysTable } from './schema.js';
+import { enqueue } from './queue.js';
+import type { Db, ReplaysTable, StoreKind } from './schema.js';
 
 export interface Replay {
   id: string;
@@ -94,10 +95,10 @@ export async function runningReplays(db: Db, limit: number): Promise<Replay[]> {
 /** How many of a webhook's deliveries wait for an attempt: a replay waits while the queue holds many. */
 export async function queuedDeliveries(db: Db, webhookId: string): Promise<number> {
   const row = await db
-    .selectFrom('deliveries')
+    .selectFrom('delivery_queue')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('webhook_id', '=', webhookId)
-    .where('status', 'in', ['pending', 'retrying'])
+    .where('locked_by', 'is', null)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
@@ -107,7 +108,7 @@ export async function queuedDeliveries(db: Db, webhookId: string): Promise<numbe
  * cursor past them; done once none is left. Call in a transaction: the cursor moves only if nobody else
  * moved it since `replay` was read, so two workers never re-send one chunk twice. Answers how many it queued.
  */
-export async function advanceReplay(db: Db, replay: Replay, chunk: number, now: number): Promise<number> {
+export async function advanceReplay(db: Db, kind: StoreKind, replay: Replay, chunk: number, now: number): Promise<number> {
   const rows = await covered(db, replay).select(['id', 'status']).where('id', '>', replay.cursor).orderBy('id').limit(chunk).execute();
   const done = rows.length < chunk;
   const ids = rows.filter((row) => isFinished(row.status)).map((row) => row.id);
@@ -125,11 +126,13 @@ export async function advanceReplay(db: Db, replay: Replay, chunk: number, now: 
     .where('state', '=', 'running')
     .executeTakeFirst();
   if (Number(moved.numUpdatedRows) === 0 || !ids.length) return 0;
-  const result = await db
+  const requeued = await db
     .updateTable('deliveries')
-    .set({ status: 'retrying', next_attempt_at: now, locked_by: null, updated_at: now })
+    .set({ status: 'retrying', updated_at: now })
     .where('id', 'in', ids)
     .where('status', 'in', FINAL_STATES)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning(['id', 'workspace_id', 'webhook_id'])
+    .execute();
+  await enqueue(db, kind, requeued.map((row) => ({ deliveryId: row.id, workspaceId: row.workspace_id, webhookId: row.webhook_id })), now);
+  return requeued.length;
 }

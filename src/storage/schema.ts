@@ -181,19 +181,28 @@ export interface DeliveriesTable {
   webhook_id: string;
   workspace_id: string;
   event_type: string;
+  /** `pending`, `retrying` or a final state; `sending` is not stored (a queued delivery with a lease holder). */
   status: string;
   /** 1 for a test send: one attempt, kept out of the webhook's counters and stats. */
   is_test: Generated<number>;
   attempt_count: number;
-  /** When the row is next claimable; while `sending` it is the lease expiry. */
-  next_attempt_at: number;
-  locked_by: string | null;
   last_attempt_at: number | null;
   last_status_code: number | null;
   last_error: string | null;
   last_duration_ms: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** The queue: one narrow row per unfinished delivery, deleted when it finishes. */
+export interface DeliveryQueueTable {
+  delivery_id: number;
+  workspace_id: string;
+  webhook_id: string;
+  /** When it is next claimable; while leased, the lease expiry. */
+  due_at: number;
+  /** The worker holding the lease, or null. */
+  locked_by: string | null;
 }
 
 export interface DeliveryAttemptsTable {
@@ -240,6 +249,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   events: EventsTable;
   deliveries: DeliveriesTable;
+  delivery_queue: DeliveryQueueTable;
   delivery_attempts: DeliveryAttemptsTable;
   rate_limit_buckets: RateLimitBucketsTable;
   idempotent_requests: IdempotentRequestsTable;

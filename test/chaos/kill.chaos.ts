@@ -161,7 +161,7 @@ async function describeLost(path: string, ids: string[]) {
   try {
     const stored = db.prepare(`select count(*) as n from events where id in (${ids.map(() => '?').join(',')})`).get(...ids);
     const states = db
-      .prepare(`select status, attempt_count, locked_by, next_attempt_at from deliveries where event_id in (${ids.map(() => '?').join(',')}) limit 5`)
+      .prepare(`select status, attempt_count, q.locked_by, q.due_at from deliveries d left join delivery_queue q on q.delivery_id = d.id where event_id in (${ids.map(() => '?').join(',')}) limit 5`)
       .all(...ids);
     const byStatus = db.prepare(`select status, count(*) as n from deliveries where event_id in (${ids.map(() => '?').join(',')}) group by status`).all(...ids);
     return { stored, byStatus, sample: states, now: Date.now() };
