@@ -62,6 +62,12 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** Applies migrations up to and including `name` (tests of upgrades from an older schema). */
+export async function migrateUpTo(store: Store, name: string): Promise<void> {
+  const { error } = await migrator(store).migrateTo(name);
+  if (error) throw error;
+}
+
 /** True when every migration this build knows has been applied. */
 export async function migrationsAreCurrent(store: Store): Promise<boolean> {
   const all = await migrator(store).getMigrations();
