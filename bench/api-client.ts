@@ -27,6 +27,13 @@ export class ApiClient {
     return created.body.id;
   }
 
+  /** A new workspace key with every workspace scope: what a producer publishes with. */
+  async workspaceKey(workspaceId: string): Promise<string> {
+    const created = await this.call('POST', `/api/v1/admin/workspaces/${workspaceId}/api-keys`, { name: 'bench' });
+    if (created.status !== 201) throw new Error(`api key: ${JSON.stringify(created.body)}`);
+    return created.body.key;
+  }
+
   async webhook(workspaceId: string, url: string): Promise<string> {
     const created = await this.call('POST', `/api/v1/workspaces/${workspaceId}/webhooks`, { url, events: ['job.completed'] });
     if (created.status !== 201) throw new Error(`webhook: ${JSON.stringify(created.body)}`);

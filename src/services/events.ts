@@ -111,7 +111,8 @@ async function publish(ctx: ServiceContext, workspaceId: string, inputs: Publish
     // A subscriber with a payload filter: the statement wrote nothing, the transaction below decides.
     if (!written.filtered) return [{ id: event.id, deliveries: written.deliveries, replayed: false }];
   }
-  const write = () => ctx.store.db.transaction().execute((trx) => writeEvents(ctx, trx, workspaceId, inputs));
+  // Publishes that arrive together share one commit (SQLite); each is answered after the commit holding it.
+  const write = () => ctx.store.groupCommit((trx) => writeEvents(ctx, trx, workspaceId, inputs));
   try {
     return await write();
   } catch (error) {

@@ -6,7 +6,8 @@ import pg from 'pg';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { prepareStatements } from './prepared-statements.js';
-import type { Database, StoreKind } from './schema.js';
+import { GroupCommit } from './group-commit.js';
+import type { Database, Db, StoreKind } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
 import { inProcessWakeups, postgresWakeups, type Wakeups } from './wakeups.js';
 
@@ -21,6 +22,12 @@ export interface Store {
   readonly target: DatabaseTarget;
   /** Wake-ups for idle workers when deliveries become due. */
   readonly wakeups: Wakeups;
+  /**
+   * Runs `work` in a transaction and answers after its commit. SQLite: work arriving together shares one
+   * transaction and one commit (storage/group-commit.ts). PostgreSQL: a transaction of its own, beside
+   * others on the pool's connections (the server groups their WAL flushes itself).
+   */
+  groupCommit<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -46,7 +53,8 @@ export function openStore(target: DatabaseTarget, options: { poolSize?: number; 
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     const wakeups = inProcessWakeups(target.path);
-    return { db, kind: 'sqlite', target, wakeups, close: async () => (await wakeups.close(), await db.destroy()) };
+    const commits = new GroupCommit(db);
+    return { db, kind: 'sqlite', target, wakeups, groupCommit: (work) => commits.run(work), close: async () => (await wakeups.close(), await db.destroy()) };
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -59,5 +67,5 @@ export function openStore(target: DatabaseTarget, options: { poolSize?: number; 
   pool.on('connect', prepareStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const wakeups = postgresWakeups(target, options.logger ?? pino({ level: 'silent' }));
-  return { db, kind: 'postgres', target, wakeups, close: async () => (await wakeups.close(), await db.destroy()) };
+  return { db, kind: 'postgres', target, wakeups, groupCommit: (work) => db.transaction().execute(work), close: async () => (await wakeups.close(), await db.destroy()) };
 }
