@@ -28,7 +28,7 @@ const row = (webhookId: string, workspaceId: string, url = `https://${webhookId}
 const rows = (count: number, webhookId: string, workspaceId: string, url?: string) =>
   Array.from({ length: count }, () => row(webhookId, workspaceId, url));
 // A pool of 16: a quarter (4) for sends that might hang per workspace and for slow ones in all.
-const limits = { maxInFlight: 16, webhookConcurrency: 4, workspaceMaxInFlight: 12, hostMaxInFlight: 6 };
+const limits = { maxInFlight: 16, webhookConcurrency: 4, workspaceMaxInFlight: 12, hostMaxInFlight: 6, prefetchMaxBytes: 32 * 1024 * 1024 };
 const answer = (slots: SendSlots, tickets: SendTicket[], durationMs: number, timedOut = false) => {
   for (const ticket of tickets) slots.finish(ticket, { durationMs, timedOut });
 };
@@ -39,6 +39,21 @@ const prove = (slots: SendSlots, webhookId: string, workspaceId: string, url?: s
 };
 
 describe('SendSlots', () => {
+  it('bounds what a claim may take by the payload bytes held, not only by rows', () => {
+    const slots = new SendSlots({ ...limits, prefetchMaxBytes: 1024 * 1024 });
+    expect(slots.claimRoom).toBe(16 * 6);
+    const large = rows(4, 'a', 'ws1').map((r) => ({ ...r, payload: 'x'.repeat(256 * 1024) }));
+    slots.enqueue(large);
+    expect(slots.heldBytes).toBe(4 * 256 * 1024);
+    expect(slots.claimRoom).toBe(0); // 1 MB held: nothing more until rows are sent
+    answer(slots, slots.start('a', 2), 5);
+    expect(slots.heldBytes).toBe(2 * 256 * 1024);
+    expect(slots.claimRoom).toBeGreaterThan(0);
+    expect(slots.claimRoom).toBeLessThanOrEqual(2);
+    slots.clearQueue();
+    expect(slots.heldBytes).toBe(0);
+  });
+
   it('gives endpoints not proven fast a quarter of the pool per workspace', () => {
     const slots = new SendSlots(limits);
     slots.enqueue([...rows(10, 'a', 'ws1'), ...rows(10, 'b', 'ws1'), ...rows(10, 'c', 'ws2')]);

@@ -1,4 +1,5 @@
 import type { ClaimBudget, ClaimedDelivery } from '../storage/claim-deliveries.js';
+import { HeldBytes } from './held-bytes.js';
 
 export interface SlotLimits {
   /** Sends in flight in this worker. */
@@ -9,6 +10,8 @@ export interface SlotLimits {
   workspaceMaxInFlight: number;
   /** Sends in flight to endpoints not proven fast per destination host (`host:port`), across workspaces. */
   hostMaxInFlight: number;
+  /** Payload bytes of the rows held (waiting and in flight). */
+  prefetchMaxBytes: number;
 }
 
 /** A send that holds a slot: released with `finish`. */
@@ -68,9 +71,11 @@ export class SendSlots {
   /** Fast webhooks by workspace, least recently attempted first, for claims past a workspace's saturated head. */
   readonly #fastByWorkspace = new Map<string, Set<string>>();
   readonly #hosts = new Map<string, string>();
+  readonly #bytes: HeldBytes;
 
   constructor(limits: SlotLimits) {
     this.#limits = limits;
+    this.#bytes = new HeldBytes(limits.prefetchMaxBytes);
     this.#guardedShare = Math.min(limits.workspaceMaxInFlight, Math.max(1, Math.floor(limits.maxInFlight / 4)));
     this.#slowMax = Math.max(1, Math.floor(limits.maxInFlight / 4));
     this.#slowPerWorkspace = Math.max(1, Math.floor(this.#guardedShare / 2));
@@ -84,9 +89,14 @@ export class SendSlots {
     return this.#queuedCount;
   }
 
-  /** Rows this worker may still claim. */
+  /** Rows this worker may still claim: within its row bound and its held-bytes budget. */
   get claimRoom(): number {
-    return this.#limits.maxInFlight * (HOLD_FACTOR + 1) - this.#inFlight - this.#queuedCount;
+    return this.#bytes.rowsThatFit(this.#limits.maxInFlight * (HOLD_FACTOR + 1) - this.#inFlight - this.#queuedCount);
+  }
+
+  /** Payload bytes of the rows held now. */
+  get heldBytes(): number {
+    return this.#bytes.held;
   }
 
   /** A budget for one claim: what each webhook and workspace may still hold, less what the claim took. */
@@ -120,6 +130,7 @@ export class SendSlots {
       const guarded = this.#speedOf(delivery.webhookId, this.#hostOf(delivery.url)) !== 'fast';
       if (guarded) this.#guardedRows.add(delivery.id);
       for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, 1);
+      this.#bytes.hold(delivery.payload.length);
     }
     this.#queuedCount += deliveries.length;
   }
@@ -229,6 +240,7 @@ export class SendSlots {
   #release(delivery: ClaimedDelivery): void {
     const guarded = this.#guardedRows.delete(delivery.id);
     for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, -1);
+    this.#bytes.release(delivery.payload.length);
   }
 
   #count(ticket: SendTicket, delta: number): void {

@@ -44,6 +44,8 @@ export interface WorkerSettings {
   hostMaxInFlight: number;
   /** Requests per second to one destination host, across workspaces (0: no limit). */
   hostRateLimitPerS: number;
+  /** Payload bytes held prefetched and in flight. */
+  prefetchMaxBytes: number;
   shutdownGraceMs: number;
 }
 
