@@ -10,7 +10,8 @@ export async function fifoHeads(db: Db): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('webhooks as w')
     .select(['w.id', sql<number | null>`(select min(q.delivery_id) from delivery_queue q where q.webhook_id = w.id)`.as('head')])
-    .where('w.ordering', '=', 'fifo')
+    // A literal, not a bound value: SQLite uses the partial index `ordering = 'fifo'` only for the literal.
+    .where(sql<boolean>`w.ordering = 'fifo'`)
     .execute();
   return new Map(rows.filter((row) => row.head !== null).map((row) => [row.id, Number(row.head)]));
 }
