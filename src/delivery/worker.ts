@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import { openHeaders } from '../domain/sealed-headers.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
 import { type ClaimCursor, type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
@@ -10,8 +9,8 @@ import { disableWebhook } from '../storage/disable-webhook.js';
 import type { WebhookToDisable } from '../storage/record-attempts.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
 import { subscribedWebhookIds } from '../storage/subscriptions.js';
-import { extendLeases, releaseLeases } from '../storage/queue.js';
-import { type ClientCertificate, HttpSender, type SendResult } from './http-sender.js';
+import { releaseLeases } from '../storage/queue.js';
+import { HttpSender, type SendResult } from './http-sender.js';
 import { inSpan, SpanKind, SpanStatusCode, traceparentHeader } from '../telemetry.js';
 import type { Resolver } from './ssrf-guard.js';
 import type { DeliveryMetrics } from './metrics.js';
@@ -19,11 +18,15 @@ import { describeOutcome, nextState } from './next-state.js';
 import { ResultWriter } from './result-writer.js';
 import { SendSlots, type SendTicket } from './send-slots.js';
 import { deliveryBody, recordableHeaders, signedHeaders } from './signed-request.js';
-import { type OAuth2Credentials, OAuth2Tokens, TokenError } from './oauth2-tokens.js';
-import { findWebhook, readSealedOAuth2 } from '../storage/webhooks.js';
+import { OAuth2Tokens, TokenError } from './oauth2-tokens.js';
+import { findWebhook } from '../storage/webhooks.js';
 import type { Db } from '../storage/schema.js';
 import { CircuitGate } from './circuit-gate.js';
 import { FifoGate } from './fifo-gate.js';
+import { Drain } from './drain.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { RatePacer } from './rate-pacer.js';
+import { type WebhookSettings, WebhookSettingsCache } from './webhook-settings.js';
 
 export interface WorkerSettings {
   retryScheduleMs: readonly number[];
@@ -67,16 +70,6 @@ export interface WorkerDeps {
   pollIntervalMs?: number;
 }
 
-interface WebhookSettings {
-  secrets: string[];
-  headers: Record<string, string>;
-  retrySchedule: number[] | null;
-  certificate: ClientCertificate | undefined;
-  oauth2: OAuth2Credentials | null;
-  /** The webhook at this version: what cached tokens and TLS pools are keyed by. */
-  version: string;
-}
-
 // How long a claim may go unrecorded before another worker takes it over: the request timeout plus
 // 15 s for recording, so a crashed worker's deliveries are sent again within ~30 s by default.
 const LEASE_MARGIN_MS = 15_000;
@@ -95,12 +88,11 @@ export class DeliveryWorker {
   /** Claimed rows waiting for a slot (their leases are kept alive) and sends in flight, within fair limits. */
   readonly #slots: SendSlots;
   readonly #cursor: ClaimCursor = { workspaceId: null };
-  /** Rate-limited webhooks asking the limiter for tokens now, and timers that resume one once it has budget. */
-  readonly #takingTokens = new Set<string>();
-  readonly #rateTimers = new Map<string, NodeJS.Timeout>();
-  #leaseTimer: NodeJS.Timeout | null = null;
-  /** Per webhook version: its decrypted secrets and headers and its parsed retry schedule. */
-  readonly #webhookCache = new Map<string, WebhookSettings & { updatedAt: number; expiresAt: number | null }>();
+  readonly #pacer: RatePacer;
+  readonly #leases: LeaseKeeper;
+  /** Sends in flight: shutdown awaits them. */
+  readonly #sends = new Drain();
+  readonly #webhooks: WebhookSettingsCache;
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -121,6 +113,24 @@ export class DeliveryWorker {
       now: () => deps.clock.now(),
     });
     this.#tokens = new OAuth2Tokens(this.#sender, () => deps.clock.now());
+    this.#webhooks = new WebhookSettingsCache(deps.secretBox);
+    this.#pacer = new RatePacer({
+      limiter: deps.rateLimiter,
+      hostRateLimitPerS: settings.hostRateLimitPerS,
+      now: () => deps.clock.now(),
+      logger: deps.logger,
+      start: (webhookId, count) => this.#start(webhookId, count),
+      resume: (webhookId) => this.#pump(webhookId),
+    });
+    this.#leases = new LeaseKeeper({
+      db: deps.store.db,
+      workerId: this.id,
+      leaseMs: settings.requestTimeoutMs + LEASE_MARGIN_MS,
+      now: () => deps.clock.now(),
+      logger: deps.logger,
+      // Results waiting in the writer still hold their leases: a takeover now would send them twice.
+      holding: () => this.inFlight + this.#slots.queuedCount + this.#writer.pendingCount,
+    });
     this.#circuits = new CircuitGate(deps.store.db);
     this.#fifo = new FifoGate(deps.store.db);
     this.#writer = new ResultWriter(deps.store, deps.logger, {
@@ -143,9 +153,7 @@ export class DeliveryWorker {
     if (this.#running) return;
     this.#running = true;
     this.#unsubscribe = this.#deps.store.wakeups.subscribe(() => this.poke());
-    const leaseMs = this.#deps.settings.requestTimeoutMs + LEASE_MARGIN_MS;
-    this.#leaseTimer = setInterval(() => void this.#extendLeases(leaseMs), Math.max(1000, Math.floor(leaseMs / 3)));
-    this.#leaseTimer.unref();
+    this.#leases.start();
     this.#loop = this.#run();
   }
 
@@ -171,7 +179,7 @@ export class DeliveryWorker {
 
   /** Resolves once nothing is in flight and every result is stored (for tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.#sends.drained();
     await this.#writer.flush();
   }
 
@@ -183,17 +191,14 @@ export class DeliveryWorker {
     if (!this.#running) return;
     this.#running = false;
     this.#unsubscribe?.();
-    if (this.#leaseTimer) clearInterval(this.#leaseTimer);
-    for (const timer of this.#rateTimers.values()) clearTimeout(timer);
-    this.#rateTimers.clear();
+    this.#pacer.stop();
     this.poke();
     await this.#loop;
     // Queued rows were never sent: releaseLeases below hands them straight back.
     this.#slots.clearQueue();
-    const deadline = Date.now() + this.#deps.settings.shutdownGraceMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    this.#sender.abortAll();
-    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!(await this.#sends.drainedWithin(this.#deps.settings.shutdownGraceMs))) this.#sender.abortAll();
+    await this.#sends.drained();
+    await this.#leases.stop();
     await this.#writer.flush();
     await releaseLeases(this.#deps.store.db, this.id, this.#deps.clock.now()).catch((error) =>
       this.#deps.logger.error({ err: error }, 'releasing leases failed; they expire on their own'),
@@ -249,69 +254,14 @@ export class DeliveryWorker {
   #pump(webhookId: string): void {
     const free = this.#slots.startable(webhookId);
     if (free <= 0) return;
-    const rate = this.#slots.rateLimitOf(webhookId);
-    const { hostRateLimitPerS } = this.#deps.settings;
-    if (rate || hostRateLimitPerS) this.#pumpRateLimited(webhookId, rate, free);
+    const ratePerS = this.#slots.rateLimitOf(webhookId);
+    if (this.#pacer.paces(ratePerS)) this.#pacer.pace({ webhookId, ratePerS, host: this.#slots.hostOfQueued(webhookId), want: free });
     else this.#start(webhookId, free);
   }
 
   #start(webhookId: string, count: number): void {
+    if (!this.#running) return;
     for (const ticket of this.#slots.start(webhookId, count)) void this.#send(ticket);
-  }
-
-  /**
-   * Asks the limiter for as many tokens as there are free slots — from the webhook's budget and its
-   * destination host's, one take at a time per webhook — starts that many, and comes back when the
-   * budgets have refilled. Tokens taken but left unused are simply lost: the budget errs on the side of
-   * sending less.
-   */
-  #pumpRateLimited(webhookId: string, rate: number | null, want: number): void {
-    if (this.#takingTokens.has(webhookId) || this.#rateTimers.has(webhookId)) return;
-    this.#takingTokens.add(webhookId);
-    this.#grantedTokens(webhookId, rate, want)
-      .then(
-        (budget) => {
-          if (!this.#running) return;
-          this.#start(webhookId, budget.granted);
-          if (budget.granted === 0) this.#resumeLater(webhookId, budget.retryAfterMs);
-        },
-        (error) => {
-          this.#deps.logger.warn({ err: error, webhookId }, 'rate limit check failed; trying again shortly');
-          this.#resumeLater(webhookId, 1000);
-        },
-      )
-      .finally(() => this.#takingTokens.delete(webhookId));
-  }
-
-  async #grantedTokens(webhookId: string, rate: number | null, want: number): Promise<{ granted: number; retryAfterMs: number }> {
-    const { rateLimiter, clock, settings } = this.#deps;
-    let budget = { granted: want, retryAfterMs: 0 };
-    if (rate) budget = await rateLimiter.take(`webhook:${webhookId}`, rate, rate, want, clock.now());
-    const host = this.#slots.hostOfQueued(webhookId);
-    if (settings.hostRateLimitPerS && host !== null && budget.granted > 0) {
-      const hostBudget = await rateLimiter.take(`host:${host}`, settings.hostRateLimitPerS, settings.hostRateLimitPerS, budget.granted, clock.now());
-      budget = { granted: hostBudget.granted, retryAfterMs: hostBudget.retryAfterMs };
-    }
-    return budget;
-  }
-
-  #resumeLater(webhookId: string, ms: number): void {
-    if (this.#rateTimers.has(webhookId)) return;
-    this.#rateTimers.set(
-      webhookId,
-      setTimeout(() => {
-        this.#rateTimers.delete(webhookId);
-        if (this.#running) this.#pump(webhookId);
-      }, ms),
-    );
-  }
-
-  async #extendLeases(leaseMs: number): Promise<void> {
-    // Results waiting in the writer still hold their leases: a takeover now would send them twice.
-    if (this.inFlight + this.#slots.queuedCount + this.#writer.pendingCount === 0) return;
-    await extendLeases(this.#deps.store.db, this.id, this.#deps.clock.now() + leaseMs).catch((error) =>
-      this.#deps.logger.warn({ err: error }, 'extending leases failed; will try again'),
-    );
   }
 
   #sleep(ms: number): Promise<void> {
@@ -333,9 +283,10 @@ export class DeliveryWorker {
     const { delivery } = ticket;
     let learned: { durationMs: number; timedOut: boolean } | null = null;
     metrics?.inFlight.inc();
+    this.#sends.enter();
     const attempt = delivery.attemptsMade + 1;
     try {
-      const webhook = this.#settingsOf(delivery);
+      const webhook = this.#webhooks.of(delivery, clock.now());
       const body = deliveryBody(delivery.payload, delivery.payloadFormat);
       const headers = signedHeaders({
         messageId: delivery.eventId,
@@ -398,6 +349,7 @@ export class DeliveryWorker {
       logger.error({ err: error, deliveryId: delivery.id }, 'delivery attempt crashed; its lease will expire');
     } finally {
       this.#slots.finish(ticket, learned);
+      this.#sends.leave();
       metrics?.inFlight.dec();
       if (this.#running) {
         this.#pump(delivery.webhookId);
@@ -454,30 +406,6 @@ export class DeliveryWorker {
       if (tries > 0 || result.outcome.kind !== 'http_error' || result.outcome.status !== 401) return result;
       this.#tokens.forget(webhook.version);
     }
-  }
-
-  /** The webhook's signing secrets (newest first), custom headers and retry schedule, decrypted and parsed once per version. */
-  #settingsOf(delivery: ClaimedDelivery): WebhookSettings {
-    const now = this.#deps.clock.now();
-    const cached = this.#webhookCache.get(delivery.webhookId);
-    if (cached && cached.updatedAt === delivery.webhookUpdatedAt && (cached.expiresAt === null || cached.expiresAt > now)) return cached;
-    const box = this.#deps.secretBox;
-    const previousValid = delivery.previousSecret !== null && (delivery.previousSecretExpiresAt ?? 0) > now;
-    const version = `${delivery.webhookId}@${delivery.webhookUpdatedAt}`;
-    const oauth2 = readSealedOAuth2(delivery.oauth2);
-    const settings = {
-      secrets: [box.open(delivery.secret), ...(previousValid ? [box.open(delivery.previousSecret!)] : [])],
-      headers: openHeaders(box, delivery.headers),
-      retrySchedule: delivery.retrySchedule ? (JSON.parse(delivery.retrySchedule) as number[]) : null,
-      certificate: delivery.tlsClientCert && delivery.tlsClientKey ? { cert: delivery.tlsClientCert, key: box.open(delivery.tlsClientKey), version } : undefined,
-      oauth2: oauth2 && { tokenUrl: oauth2.tokenUrl, clientId: oauth2.clientId, clientSecret: box.open(oauth2.sealedSecret), scope: oauth2.scope, audience: oauth2.audience },
-      version,
-      updatedAt: delivery.webhookUpdatedAt,
-      expiresAt: previousValid ? delivery.previousSecretExpiresAt : null,
-    };
-    this.#webhookCache.set(delivery.webhookId, settings);
-    if (this.#webhookCache.size > 10_000) this.#webhookCache.delete(this.#webhookCache.keys().next().value!);
-    return settings;
   }
 
   /** Disables webhooks (a 410 Gone, or a failure streak at the limit) and tells their workspace. */
