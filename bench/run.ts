@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [--json FILE] [--store sqlite|postgres] [--only throughput,latency,fanout,isolation,fairness,api,baselines]
+// `npm run bench [-- --quick] [--json FILE] [--store sqlite|postgres]
+//   [--only throughput,payload,latency,fanout,isolation,fairness,api,soak,workers,baselines] [--soak-minutes N]
 //   [--no-baselines] [--write BENCHMARKS.md]`
 // Every process talks only to 127.0.0.1; every loop is bounded in count and time.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -6,7 +7,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BaselineResult, bullmq, pgBoss } from './baseline/baselines.js';
 import { BenchPostgres } from './postgres.js';
-import { apiLoad, fairness, fanOut, isolation, latency, throughput } from './scenarios.js';
+import { apiLoad, fairness, fanOut, isolation, latency, soak, throughput } from './scenarios.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     'no-baselines': { type: 'boolean' },
     write: { type: 'string' },
     only: { type: 'string' },
+    'soak-minutes': { type: 'string' },
   },
 });
 const quick = Boolean(values.quick);
@@ -25,6 +27,9 @@ const size = quick
   : { deliveries: 50_000, latencySeconds: 30, fanOut: 10_000, isolationEvents: 500, fairness: { hangingWebhooks: 1000, backlogEvents: 500, rate: 200, seconds: 20 }, apiSeconds: 10 };
 const only = values.only ? new Set(values.only.split(',')) : null;
 const runs = (scenario: string) => only === null || only.has(scenario);
+// Long scenarios only in a full run (or when named).
+const runsLong = (scenario: string) => (only === null ? !quick : only.has(scenario));
+const soakMinutes = Number(values['soak-minutes'] ?? 10);
 const baselines = runs('baselines') && !quick && !values['no-baselines'] && (only === null || runs('throughput'));
 
 const machine = {
@@ -45,13 +50,24 @@ const log = (line: string) => {
 const pct = (n: number) => `${Math.round(n * 100)} %`;
 const mark = (ok: boolean) => (ok ? '✔' : '✘');
 
+/** One row of a store's targets table: the figure, its target, what this run measured, and whether it holds. */
+interface TargetRow {
+  figure: string;
+  target: string;
+  measured: string;
+  ok: boolean | null;
+}
+
 const postgres = stores.includes('postgres') ? await BenchPostgres.start() : null;
 try {
   for (const store of stores) {
     const pg = store === 'postgres' ? postgres : null;
-    const targets = store === 'sqlite'
-      ? { ratio: 0.7, cpu: 2, p50: 10, p99: 50, baseline: 1.5 }
-      : { ratio: 0.6, cpu: 3, p50: 15, p99: 75, baseline: 1.2 };
+    const targets =
+      store === 'sqlite'
+        ? { ratio: 0.7, cpu: 2, p50: 10, p99: 50, baseline: 1.5, publish0: 5000, publish1: 3000, publishP99: 20 as number | null }
+        : { ratio: 0.6, cpu: 3, p50: 10, p99: 50, baseline: 1.2, publish0: 3000, publish1: 2000, publishP99: null as number | null };
+    const rows: TargetRow[] = [];
+    const row = (figure: string, target: string, measured: string, ok: boolean | null) => rows.push({ figure, target, measured, ok });
     log(`\n### ${store === 'sqlite' ? 'SQLite (one `hookd serve`)' : 'PostgreSQL (`--role api` + `--role worker`)'}\n`);
 
     if (runs('throughput')) log('| scenario | hookd | raw undici loop | hookd ÷ raw | CPU ms/delivery (hookd+db) | raw CPU ms/request | CPU ratio | peak RSS MB |');
@@ -62,10 +78,20 @@ try {
       tp[webhooks] = r;
       const cpuRatio = r.cpuMsPerDelivery / r.rawCpuMsPerRequest;
       log(
-        `| throughput, ${webhooks} webhook${webhooks > 1 ? 's' : ''} (${r.deliveries} deliveries) | ${r.perSecond}/s | ${r.rawPerSecond}/s | ${pct(r.ratio)} ${mark(r.ratio >= targets.ratio)} | ${r.cpuMsPerDelivery.toFixed(3)} | ${r.rawCpuMsPerRequest.toFixed(3)} | ${cpuRatio.toFixed(1)}× ${mark(cpuRatio <= targets.cpu)} | ${r.peakRssMb.join(' / ')} ${mark(r.peakRssMb.every((m) => m <= 256))} |`,
+        `| throughput, ${webhooks} webhook${webhooks > 1 ? 's' : ''} (${r.deliveries} deliveries) | ${r.perSecond}/s | ${r.rawPerSecond}/s | ${pct(r.ratio)} ${mark(r.ratio >= targets.ratio)} | ${r.cpuMsPerDelivery.toFixed(3)} | ${r.rawCpuMsPerRequest.toFixed(3)} | ${cpuRatio.toFixed(1)}× ${mark(cpuRatio <= targets.cpu)} | ${r.peakRssMb.join(' / ')} ${mark(r.peakRssMb.every((m) => m <= 200))} |`,
       );
+      row(`throughput ÷ raw loop, ${webhooks} webhook(s)`, `≥ ${targets.ratio.toFixed(2)}`, `${r.ratio.toFixed(2)} (${r.perSecond}/s ÷ ${r.rawPerSecond}/s)`, r.ratio >= targets.ratio);
+      row(`CPU per delivery ÷ raw per request, ${webhooks} webhook(s)`, `≤ ${targets.cpu.toFixed(1)}`, `${cpuRatio.toFixed(1)} (${r.cpuMsPerDelivery.toFixed(3)} ÷ ${r.rawCpuMsPerRequest.toFixed(3)} ms)`, cpuRatio <= targets.cpu);
+      if (webhooks === 10) row('peak RSS, 10-webhook run', '≤ 200 MB', `${r.peakRssMb.join(' / ')} MB`, r.peakRssMb.every((m) => m <= 200));
     }
     results[`${store}.throughput`] = tp;
+
+    if (runsLong('payload')) {
+      const big = await throughput(store, pg, 10, 2000, { payloadBytes: 256 * 1024, raw: false });
+      results[`${store}.payload`] = big;
+      log(`256 KB payloads (2 000 deliveries, 10 webhooks): ${big.perSecond}/s, peak RSS ${big.peakRssMb.join(' / ')} MB ${mark(big.peakRssMb.every((m) => m <= 200))}`);
+      row('peak RSS, 256 KB payloads', '≤ 200 MB', `${big.peakRssMb.join(' / ')} MB`, big.peakRssMb.every((m) => m <= 200));
+    }
 
     log('');
     for (const rate of runs('latency') ? [1000, 250] : []) {
@@ -75,11 +101,16 @@ try {
       log(
         `latency at ${lat.rate} events/s for ${lat.seconds} s (${lat.received} received, ${lat.failed} publishes failed): p50 ${lat.p50} ms${judged}, p95 ${lat.p95} ms, p99 ${lat.p99} ms${rate === 1000 ? ` ${mark(lat.p99 <= targets.p99)}` : ''}, max ${lat.max} ms`,
       );
+      if (rate === 1000) row('publish → receipt at 1 000 events/s', `p50 ≤ ${targets.p50}, p99 ≤ ${targets.p99} ms`, `p50 ${lat.p50}, p99 ${lat.p99} ms`, lat.p50 <= targets.p50 && lat.p99 <= targets.p99);
     }
 
     const fan = runs('fanout') ? await fanOut(store, pg, size.fanOut) : null;
     if (fan) results[`${store}.fanOut`] = fan;
-    if (fan) log(`fan-out to ${fan.webhooks} webhooks: 202 after ${fan.acceptedMs} ms ${mark(fan.acceptedMs <= 1000)}, all received after ${fan.allReceivedMs} ms ${mark(fan.allReceivedMs <= 5000)}; another tenant's reads meanwhile: slowest ${fan.slowestOtherReadMs} ms ${mark(fan.slowestOtherReadMs <= 1000)}`);
+    if (fan) {
+      const ok = fan.acceptedMs <= 200 && fan.allReceivedMs <= 3000;
+      log(`fan-out to ${fan.webhooks} webhooks: 202 after ${fan.acceptedMs} ms ${mark(fan.acceptedMs <= 200)}, all received after ${fan.allReceivedMs} ms ${mark(fan.allReceivedMs <= 3000)}; another tenant's reads meanwhile: slowest ${fan.slowestOtherReadMs} ms ${mark(fan.slowestOtherReadMs <= 1000)}`);
+      row(`one event to ${fan.webhooks} webhooks`, '202 ≤ 200 ms, all ≤ 3 s', `202 ${fan.acceptedMs} ms, all ${fan.allReceivedMs} ms`, ok);
+    }
 
     const iso = runs('isolation') ? await isolation(store, pg, size.isolationEvents) : null;
     if (iso) results[`${store}.isolation`] = iso;
@@ -98,7 +129,38 @@ try {
 
     const api = runs('api') ? await apiLoad(store, pg, size.apiSeconds) : null;
     if (api) results[`${store}.api`] = api;
-    if (api) log(`API (autocannon, 20 connections, ${size.apiSeconds} s): list ${api.list.rps} req/s p99 ${api.list.p99} ms; publish ${api.publish.rps} req/s p99 ${api.publish.p99} ms`);
+    if (api) {
+      const p99ok = (p99: number) => targets.publishP99 === null || p99 <= targets.publishP99;
+      log(
+        `API (autocannon, 20 connections, ${size.apiSeconds} s, API-only process): list ${api.list.rps} req/s p99 ${api.list.p99} ms; ` +
+          `single-event publish, no subscriber ${api.publish0.rps} req/s p99 ${api.publish0.p99} ms, one subscriber ${api.publish1.rps} req/s p99 ${api.publish1.p99} ms`,
+      );
+      const p99Target = targets.publishP99 === null ? '' : `, p99 ≤ ${targets.publishP99} ms`;
+      row('single-event publish, no subscriber', `≥ ${targets.publish0} req/s${p99Target}`, `${api.publish0.rps} req/s, p99 ${api.publish0.p99} ms`, api.publish0.rps >= targets.publish0 && p99ok(api.publish0.p99));
+      row('single-event publish, one subscriber', `≥ ${targets.publish1} req/s${p99Target}`, `${api.publish1.rps} req/s, p99 ${api.publish1.p99} ms`, api.publish1.rps >= targets.publish1 && p99ok(api.publish1.p99));
+    }
+
+    if (runsLong('soak')) {
+      const s = await soak(store, pg, 500, soakMinutes);
+      results[`${store}.soak`] = s;
+      const steady = Math.max(...s.p99ByMinute.slice(1)) <= 2 * Math.max(1, Math.min(...s.p99ByMinute.slice(1)), targets.p99);
+      log(
+        `soak at ${s.rate} events/s for ${s.minutes} min (${s.received} received, ${s.failed} failed): peak RSS by minute ${s.rssByMinute.map((peaks) => peaks.join('/')).join(', ')} MB ` +
+          `(slope over the second half ${s.rssSlopeMbPerMin.toFixed(1)} MB/min); p99 by minute ${s.p99ByMinute.join(', ')} ms`,
+      );
+      row(`${s.minutes}-minute soak at ${s.rate} events/s`, 'RSS slope ≈ 0, p99 steady', `${s.rssSlopeMbPerMin.toFixed(1)} MB/min; p99 ${Math.min(...s.p99ByMinute)}–${Math.max(...s.p99ByMinute)} ms`, Math.abs(s.rssSlopeMbPerMin) <= 2 && steady);
+    }
+
+    if (store === 'postgres' && runsLong('workers')) {
+      const scaling: { workers: number; perSecond: number }[] = [];
+      for (const workers of [1, 2, 4]) {
+        const r = await throughput(store, pg, 10, size.deliveries, { workers, raw: false });
+        scaling.push({ workers, perSecond: r.perSecond });
+      }
+      results[`${store}.workers`] = scaling;
+      log(`worker processes on one database (10 webhooks, ${size.deliveries} deliveries): ${scaling.map((w) => `${w.workers} → ${w.perSecond}/s`).join(', ')}`);
+      row('workers 1 → 2 → 4 processes', 'deliveries/s each; where it stops scaling', scaling.map((w) => `${w.perSecond}/s`).join(' → '), null);
+    }
 
     if (baselines) {
       const base: BaselineResult[] = [];
@@ -113,9 +175,18 @@ try {
             ? `baseline ${result.name}, ${webhooks} webhook(s): ${result.note}`
             : `baseline ${result.name}, ${webhooks} webhook(s): ${result.perSecond}/s, CPU ${result.cpuMsPerDelivery.toFixed(3)} ms/delivery; hookd ÷ baseline ${ratio.toFixed(2)}× ${mark(ratio >= need)}`,
         );
+        row(`throughput ÷ ${result.name}, ${webhooks} webhook(s)`, `≥ ${need.toFixed(1)}`, `${ratio.toFixed(2)} (${ours}/s ÷ ${result.perSecond}/s)`, ratio >= need);
       }
       results[`${store}.baselines`] = base;
     }
+
+    if (rows.length) {
+      log(`\nTargets (${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, this run):\n`);
+      log('| figure | target | measured | |');
+      log('|---|---|---|---|');
+      for (const r of rows) log(`| ${r.figure} | ${r.target} | ${r.measured} | ${r.ok === null ? '—' : mark(r.ok)} |`);
+    }
+    results[`${store}.targets`] = rows;
   }
 } finally {
   await postgres?.stop();

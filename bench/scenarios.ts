@@ -26,17 +26,27 @@ export interface ThroughputResult {
   peakRssMb: number[];
 }
 
-/** Scenario 1 (+5, 7): `events` events to `webhooks` webhooks, first publish → last receipt, beside the raw loop. */
-export async function throughput(store: Store, postgres: BenchPostgres | null, webhooks: number, deliveries: number): Promise<ThroughputResult> {
+/**
+ * Scenario 1 (+5, 7): `events` events to `webhooks` webhooks, first publish → last receipt, beside the raw
+ * loop. `payloadBytes` pads each event's data to about that size; `workers` worker processes (PostgreSQL).
+ */
+export async function throughput(
+  store: Store,
+  postgres: BenchPostgres | null,
+  webhooks: number,
+  deliveries: number,
+  options: { payloadBytes?: number; workers?: number; raw?: boolean } = {},
+): Promise<ThroughputResult> {
   const receiver = await ReceiverProcess.start();
-  const stack = await Stack.start(store, postgres);
+  const stack = await Stack.start(store, postgres, {}, options.workers ?? 1);
   try {
     const urls = Array.from({ length: webhooks }, (_, i) => `${receiver.url}/w${i}`);
     const ws = await workspaceWithWebhooks(stack, urls);
     const memory = stack.sampleMemory();
     const cpu0 = stack.cpuSeconds();
     const started = performance.timeOrigin + performance.now();
-    await stack.api.publish(ws, Math.ceil(deliveries / webhooks));
+    const padding = options.payloadBytes ? 'x'.repeat(options.payloadBytes) : null;
+    await stack.api.publish(ws, Math.ceil(deliveries / webhooks), padding ? (i) => ({ n: i, padding }) : undefined);
     const stats = await receiver.waitFor(deliveries, 600_000);
     const cpu = stack.cpuSeconds() - cpu0;
     const peakRssMb = memory.stop();
@@ -45,7 +55,7 @@ export async function throughput(store: Store, postgres: BenchPostgres | null, w
     await receiver.reset();
     const rawCpu0 = process.cpuUsage();
     // The same concurrency hookd uses: HOOKD_WEBHOOK_CONCURRENCY (10) per webhook.
-    const raw = await rawLoop(urls, deliveries, 10 * webhooks);
+    const raw = options.raw === false ? { perSecond: Number.NaN } : await rawLoop(urls, deliveries, 10 * webhooks);
     const rawCpu = process.cpuUsage(rawCpu0);
     return {
       webhooks,
@@ -81,25 +91,8 @@ export async function latency(store: Store, postgres: BenchPostgres | null, rate
   try {
     const ws = await workspaceWithWebhooks(stack, [`${receiver.url}/latency`]);
     const path = `/api/v1/workspaces/${ws}/events`;
-    const total = rate * seconds;
-    const tickMs = 10;
-    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
-    let sent = 0;
     let failed = 0;
-    const pending: Promise<unknown>[] = [];
-    const started = performance.now();
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / tickMs + 1) * perTick));
-      for (; sent < due; sent++) {
-        pending.push(
-          stack.api
-            .call('POST', path, { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } })
-            .then((reply) => reply.status === 202 || failed++, () => failed++),
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, tickMs));
-    }
-    await Promise.all(pending);
+    const total = await publishSteadily(stack, path, rate, seconds, () => failed++);
     await receiver.waitFor(total - failed, 120_000);
     const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
     const latencies = await receiver.latencies();
@@ -187,30 +180,108 @@ export async function isolation(store: Store, postgres: BenchPostgres | null, ev
   return { baselinePerWebhook: Math.round(perWebhookBaseline), hangingPerWebhook: Math.round(perWebhookHanging), drop: 1 - perWebhookHanging / perWebhookBaseline };
 }
 
-/** Scenario 8: autocannon on the list route and on publish. */
+/**
+ * Scenario 8: autocannon (20 connections) on the list route and on single-event publishes to a workspace
+ * with no subscriber and with one, each with a workspace key, against an API-only process.
+ */
 export async function apiLoad(store: Store, postgres: BenchPostgres | null, seconds: number) {
-  const stack = await Stack.start(store, postgres, { HOOKD_ROLE: 'api' });
+  const stack = await Stack.start(store, postgres, { HOOKD_ROLE: 'api' }, 0);
   try {
-    const ws = await workspaceWithWebhooks(stack, Array.from({ length: 20 }, (_, i) => `https://example.invalid/h${i}`));
-    const headers = { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' };
     const fire = (opts: autocannon.Options) =>
       new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve(result))));
-    const list = await fire({ url: `${stack.api.url}/api/v1/workspaces/${ws}/webhooks`, headers, connections: 20, duration: seconds });
-    const publish = await fire({
-      url: `${stack.api.url}/api/v1/workspaces/${ws}/events`,
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ type: 'job.completed', data: { ok: true } }),
-      connections: 20,
-      duration: seconds,
-    });
     const summary = (r: autocannon.Result) => ({ rps: Math.round(r.requests.average), p99: r.latency.p99, non2xx: r.non2xx });
-    return { list: summary(list), publish: summary(publish) };
+    const publishTo = async (subscribers: number) => {
+      const ws = await workspaceWithWebhooks(stack, Array.from({ length: subscribers }, (_, i) => `https://example.invalid/h${i}`));
+      const key = await stack.api.workspaceKey(ws);
+      return summary(
+        await fire({
+          url: `${stack.api.url}/api/v1/workspaces/${ws}/events`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'job.completed', data: { ok: true } }),
+          connections: 20,
+          duration: seconds,
+        }),
+      );
+    };
+    const listed = await workspaceWithWebhooks(stack, Array.from({ length: 20 }, (_, i) => `https://example.invalid/l${i}`));
+    const list = summary(await fire({ url: `${stack.api.url}/api/v1/workspaces/${listed}/webhooks`, headers: { 'x-api-key': ADMIN_KEY }, connections: 20, duration: seconds }));
+    return { list, publish0: await publishTo(0), publish1: await publishTo(1) };
   } finally {
     await stack.stop();
   }
 }
 
+export interface SoakResult {
+  rate: number;
+  minutes: number;
+  received: number;
+  failed: number;
+  /** Peak RSS per minute of every hookd process (MB), and its slope over the second half (MB/min). */
+  rssByMinute: number[][];
+  rssSlopeMbPerMin: number;
+  /** Publish → receipt p99 per minute (ms). */
+  p99ByMinute: number[];
+}
+
+/** Scenario 10: a steady `rate` single-event publishes/s for `minutes`; RSS and p99 minute by minute. */
+export async function soak(store: Store, postgres: BenchPostgres | null, rate: number, minutes: number): Promise<SoakResult> {
+  const receiver = await ReceiverProcess.start();
+  const stack = await Stack.start(store, postgres);
+  try {
+    const ws = await workspaceWithWebhooks(stack, [`${receiver.url}/soak`]);
+    const path = `/api/v1/workspaces/${ws}/events`;
+    const rssByMinute: number[][] = [];
+    const p99ByMinute: number[] = [];
+    let failed = 0;
+    let received = 0;
+    for (let minute = 0; minute < minutes; minute++) {
+      const memory = stack.sampleMemory();
+      const sent = await publishSteadily(stack, path, rate, 60, () => failed++);
+      await receiver.waitFor(sent - failed, 120_000);
+      const latencies = await receiver.latencies();
+      received += latencies.length;
+      await receiver.reset();
+      p99ByMinute.push(percentile(latencies, 99));
+      rssByMinute.push(memory.stop());
+    }
+    const half = rssByMinute.slice(Math.floor(minutes / 2)).map((peaks) => Math.max(...peaks));
+    const rssSlopeMbPerMin = half.length > 1 ? (half.at(-1)! - half[0]!) / (half.length - 1) : 0;
+    return { rate, minutes, received, failed, rssByMinute, rssSlopeMbPerMin, p99ByMinute };
+  } finally {
+    await stack.stop();
+    await receiver.stop();
+  }
+}
+
+/** Publishes `rate` single events a second for `seconds`, each stamped with its send time; answers how many. */
+async function publishSteadily(stack: Stack, path: string, rate: number, seconds: number, onFailure: () => void): Promise<number> {
+  const total = rate * seconds;
+  const tickMs = 10;
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  const pending: Promise<unknown>[] = [];
+  const started = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / tickMs + 1) * perTick));
+    for (; sent < due; sent++) {
+      pending.push(
+        stack.api
+          .call('POST', path, { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } })
+          .then((reply) => reply.status === 202 || onFailure(), onFailure),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, tickMs));
+  }
+  await Promise.all(pending);
+  return total;
+}
+
+function percentile(values: number[], p: number): number {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
+  for (const value of values) histogram.recordValue(Math.max(1, Math.round(value)));
+  return histogram.getValueAtPercentile(p);
+}
 
 export interface FairnessRun {
   /** Healthy tenants' backlog drained per second (first publish → last receipt). */

@@ -22,7 +22,8 @@ export class Stack {
     private readonly postgres: BenchPostgres | null,
   ) {}
 
-  static async start(store: 'sqlite' | 'postgres', postgres: BenchPostgres | null, env: Record<string, string> = {}): Promise<Stack> {
+  /** `workers`: worker processes beside the API process (PostgreSQL only; 1 by default). */
+  static async start(store: 'sqlite' | 'postgres', postgres: BenchPostgres | null, env: Record<string, string> = {}, workers = 1): Promise<Stack> {
     const common = { HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_ENCRYPTION_KEY: ENCRYPTION_KEY, HOOKD_LOG_LEVEL: 'info', HOOKD_RATE_LIMIT: '0', ...env };
     if (store === 'sqlite') {
       const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));
@@ -31,8 +32,8 @@ export class Stack {
     }
     const url = await postgres!.database(`bench_${process.pid}_${databases++}`);
     const api = await HookdProcess.start({ ...common, DATABASE_URL: url }, ['--dev', '--role', 'api']);
-    const worker = await HookdProcess.start({ ...common, DATABASE_URL: url }, ['--dev', '--role', 'worker']);
-    return new Stack(store, [api, worker], new ApiClient(api.url, ADMIN_KEY), async () => {}, postgres);
+    const workerProcesses = await Promise.all(Array.from({ length: workers }, () => HookdProcess.start({ ...common, DATABASE_URL: url }, ['--dev', '--role', 'worker'])));
+    return new Stack(store, [api, ...workerProcesses], new ApiClient(api.url, ADMIN_KEY), async () => {}, postgres);
   }
 
   /** CPU seconds of every hookd process plus the database server. */

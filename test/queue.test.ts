@@ -106,6 +106,28 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     expect(statuses.every((row) => row.status === 'succeeded')).toBe(true);
   });
 
+  it('keeps a delivery cancelled while it was being sent cancelled, and still logs the attempt made', async () => {
+    receiver = await Receiver.start();
+    let answer: (() => void) | undefined;
+    receiver.handler = (_req, res) => void (answer = () => void res.writeHead(200).end());
+    const hook = await webhook(receiver.url);
+    await publishMany(1);
+    const worker = startWorker();
+    await receiver.waitFor(1);
+    const list = async () => (await h.request('GET', `/api/v1/workspaces/${ws.id}/webhooks/${hook.id}/deliveries`, { key: ws.key })).body;
+    expect((await list())[0]).toMatchObject({ status: 'sending', next_attempt_at: null });
+    // Disabling the webhook cancels its deliveries, the one in flight too.
+    expect((await h.request('PATCH', `/api/v1/workspaces/${ws.id}/webhooks/${hook.id}`, { key: ws.key, body: { is_active: false } })).status).toBe(200);
+    answer!();
+    await eventually(async () => worker.inFlight === 0);
+    await worker.idle();
+    const [delivery] = await list();
+    expect(delivery).toMatchObject({ status: 'cancelled', attempt_count: 1, last_status_code: 200 });
+    const detail = (await h.request('GET', `/api/v1/workspaces/${ws.id}/webhooks/${hook.id}/deliveries/${delivery.id}`, { key: ws.key })).body;
+    expect(detail.attempts).toHaveLength(1);
+    expect(await h.hookd.ctx.store.db.selectFrom('delivery_queue').selectAll().execute()).toEqual([]);
+  });
+
   it('wakes a worker on another connection to the same database, and tolerates a wake-up after close', async () => {
     const other = openStore(h.hookd.ctx.store.target, { logger: silent });
     let woken = 0;

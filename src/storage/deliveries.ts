@@ -6,7 +6,7 @@ import type { Delivery, DeliveryAttempt, PublishedEvent } from '../domain/models
 import { toEvent } from './events.js';
 import { onListed, readJson } from './json-column.js';
 import { fetchAroundSeq, fetchPage, type SeqPosition } from './list-query.js';
-import { dequeue, enqueue } from './queue.js';
+import { enqueue } from './queue.js';
 
 /**
  * Deliveries as readers see them, with the state the queue adds: `sending` while a worker holds one (not
@@ -59,14 +59,15 @@ type DeliveryRow = {
 
 /** Cancels every unfinished delivery of a webhook and takes them out of the queue; answers how many. */
 export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: number): Promise<number> {
+  // The queue first, the order a worker recording attempts locks them in. A row being sent leaves the
+  // queue too: its attempt is still logged when it ends (recordAttempts).
+  await db.deleteFrom('delivery_queue').where('webhook_id', '=', webhookId).execute();
   const result = await db
     .updateTable('deliveries')
     .set({ status: 'cancelled', updated_at: now })
     .where('webhook_id', '=', webhookId)
     .where('status', 'in', ['pending', 'retrying'])
     .executeTakeFirst();
-  // A row being sent leaves the queue too: its attempt is still logged when it ends (recordAttempts).
-  await db.deleteFrom('delivery_queue').where('webhook_id', '=', webhookId).execute();
   return Number(result.numUpdatedRows);
 }
 
@@ -221,14 +222,15 @@ export async function deliveriesOfEvent(db: Db, eventId: string, createdBy?: str
 export async function requeueDelivery(db: Db, kind: StoreKind, deliveryId: number, now: number): Promise<boolean> {
   const held = await db.selectFrom('delivery_queue').select('delivery_id').where('delivery_id', '=', deliveryId).where('locked_by', 'is not', null).executeTakeFirst();
   if (held) return false;
-  const row = await db
+  const row = await db.selectFrom('deliveries').select(['id', 'workspace_id', 'webhook_id']).where('id', '=', deliveryId).executeTakeFirst();
+  if (!row) return false;
+  // The queue first, then the delivery: the order a worker recording attempts locks them in.
+  await enqueue(db, kind, [{ deliveryId: row.id, workspaceId: row.workspace_id, webhookId: row.webhook_id }], now);
+  await db
     .updateTable('deliveries')
     .set({ status: sql`case when attempt_count = 0 then 'pending' else 'retrying' end`, updated_at: now })
     .where('id', '=', deliveryId)
-    .returning(['id', 'workspace_id', 'webhook_id'])
-    .executeTakeFirst();
-  if (!row) return false;
-  await enqueue(db, kind, [{ deliveryId: row.id, workspaceId: row.workspace_id, webhookId: row.webhook_id }], now);
+    .execute();
   return true;
 }
 
@@ -317,13 +319,13 @@ export async function eventsWithoutDeliveryTo(
 
 /** Cancels one delivery unless it finished or is being sent (test events are sent once, never retried). */
 export async function cancelDelivery(db: Db, deliveryId: number, now: number): Promise<void> {
-  const held = await db.selectFrom('delivery_queue').select('delivery_id').where('delivery_id', '=', deliveryId).where('locked_by', 'is not', null).executeTakeFirst();
-  if (held) return;
-  const result = await db
+  // Only a row nobody holds leaves the queue; then the delivery (the order a worker locks them in).
+  const removed = await db.deleteFrom('delivery_queue').where('delivery_id', '=', deliveryId).where('locked_by', 'is', null).executeTakeFirst();
+  if (Number(removed.numDeletedRows) === 0) return;
+  await db
     .updateTable('deliveries')
     .set({ status: 'cancelled', updated_at: now })
     .where('id', '=', deliveryId)
     .where('status', 'in', ['pending', 'retrying'])
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) > 0) await dequeue(db, [deliveryId]);
+    .execute();
 }

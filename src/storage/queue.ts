@@ -117,10 +117,3 @@ export async function releaseLeases(db: Db, workerId: string, now: number, deliv
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
-
-/** Takes deliveries out of the queue whatever holds them (cancelled: nobody may send them again). */
-export async function dequeue(db: Db, deliveryIds: readonly number[]): Promise<void> {
-  for (let start = 0; start < deliveryIds.length; start += ENQUEUE_CHUNK) {
-    await db.deleteFrom('delivery_queue').where('delivery_id', 'in', deliveryIds.slice(start, start + ENQUEUE_CHUNK)).execute();
-  }
-}

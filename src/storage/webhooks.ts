@@ -299,8 +299,10 @@ export async function updateWebhook(db: Db, id: string, changes: WebhookChanges,
 /** Deletes a webhook with its delivery history; answers whether it existed. */
 export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
   await db.deleteFrom('webhook_subscriptions').where('webhook_id', '=', id).execute();
-  // Deliveries first: on PostgreSQL that waits for a worker recording an attempt of one at this moment, so
-  // the attempts delete that follows sees its row (a worker cannot record after: its lease row is gone).
+  // The queue first, then deliveries: the order a worker recording attempts locks them in (a reversed order
+  // could deadlock on PostgreSQL). Deleting its queue rows waits for a worker recording an attempt at this
+  // moment, so the attempts delete below sees its row (a worker cannot record after: its lease row is gone).
+  await db.deleteFrom('delivery_queue').where('webhook_id', '=', id).execute();
   await db.deleteFrom('deliveries').where('webhook_id', '=', id).execute();
   await db.deleteFrom('delivery_attempts').where('webhook_id', '=', id).execute();
   await db.deleteFrom('replays').where('webhook_id', '=', id).execute();

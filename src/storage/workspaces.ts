@@ -115,7 +115,8 @@ export async function updateWorkspace(
 /** Deletes a workspace with everything it owns; answers whether it existed. */
 export async function deleteWorkspace(db: Db, id: string): Promise<boolean> {
   const webhookIds = db.selectFrom('webhooks').select('id').where('workspace_id', '=', id);
-  // Deliveries before attempts, for the reason deleteWebhook gives.
+  // The queue, then deliveries, then attempts, for the reasons deleteWebhook gives.
+  await db.deleteFrom('delivery_queue').where('workspace_id', '=', id).execute();
   await db.deleteFrom('deliveries').where('workspace_id', '=', id).execute();
   await db.deleteFrom('delivery_attempts').where('webhook_id', 'in', webhookIds).execute();
   await db.deleteFrom('webhook_subscriptions').where('workspace_id', '=', id).execute();
