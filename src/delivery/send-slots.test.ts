@@ -41,13 +41,13 @@ const prove = (slots: SendSlots, webhookId: string, workspaceId: string, url?: s
 describe('SendSlots', () => {
   it('bounds what a claim may take by the payload bytes held, not only by rows', () => {
     const slots = new SendSlots({ ...limits, prefetchMaxBytes: 1024 * 1024 });
-    expect(slots.claimRoom).toBe(16 * 6);
+    expect(slots.claimRoom).toBe(16 * 21);
     const large = rows(4, 'a', 'ws1').map((r) => ({ ...r, payload: 'x'.repeat(256 * 1024) }));
     slots.enqueue(large);
-    expect(slots.heldBytes).toBe(4 * 256 * 1024);
+    expect(slots.heldBytes).toBe(4 * (256 * 1024 + 1024));
     expect(slots.claimRoom).toBe(0); // 1 MB held: nothing more until rows are sent
     answer(slots, slots.start('a', 2), 5);
-    expect(slots.heldBytes).toBe(2 * 256 * 1024);
+    expect(slots.heldBytes).toBe(2 * (256 * 1024 + 1024));
     expect(slots.claimRoom).toBeGreaterThan(0);
     expect(slots.claimRoom).toBeLessThanOrEqual(2);
     slots.clearQueue();
@@ -99,10 +99,10 @@ describe('SendSlots', () => {
     expect(slots.claimBudget().free('new', 'ws1')).toBe(4); // unproven: what it can send
     prove(slots, 'fast', 'ws1');
     const budget = slots.claimBudget();
-    expect(budget.free('fast', 'ws1')).toBe(20); // five sets of its concurrency
+    expect(budget.free('fast', 'ws1')).toBe(24); // twenty sets of its concurrency (80), within the workspace's hold: twice its cap
     for (let i = 0; i < 4; i++) budget.take(`hook${i}`, 'ws1');
     expect(budget.free('other', 'ws1')).toBe(0); // unproven rows fill the workspace's guarded share
-    expect(budget.free('fast', 'ws1')).toBe(20);
+    expect(budget.free('fast', 'ws1')).toBe(20); // the workspace's hold less the 4 taken;
     expect(budget.room('ws1')).toBe('proven'); // only its fast webhook may take more
     expect([...budget.provenWebhooks('ws1')]).toEqual(['fast']);
     expect(budget.room('ws2')).toBe('all');

@@ -36,7 +36,9 @@ interface Health {
 // record stands in for its new webhooks, so fan-out to fresh webhooks on a known host runs at full speed).
 const FAST_MS = 250;
 const SLOW_MS = 1000;
-const HOLD_FACTOR = 5;
+// A fast endpoint's prefetch, in multiples of its concurrency: large claims spread a claim's fixed cost
+// (the workspace walk, the lease's commit) over many rows; the held-bytes budget bounds their memory.
+const HOLD_FACTOR = 20;
 const REMEMBERED = 10_000;
 
 /**
@@ -130,7 +132,7 @@ export class SendSlots {
       const guarded = this.#speedOf(delivery.webhookId, this.#hostOf(delivery.url)) !== 'fast';
       if (guarded) this.#guardedRows.add(delivery.id);
       for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, 1);
-      this.#bytes.hold(delivery.payload.length);
+      this.#bytes.hold(heldBytesOf(delivery));
     }
     this.#queuedCount += deliveries.length;
   }
@@ -240,7 +242,7 @@ export class SendSlots {
   #release(delivery: ClaimedDelivery): void {
     const guarded = this.#guardedRows.delete(delivery.id);
     for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, -1);
-    this.#bytes.release(delivery.payload.length);
+    this.#bytes.release(heldBytesOf(delivery));
   }
 
   #count(ticket: SendTicket, delta: number): void {
@@ -277,6 +279,10 @@ export class SendSlots {
     return host;
   }
 }
+
+// A held row's memory beyond its payload: its webhook's columns and the object itself, about a kilobyte.
+const ROW_OVERHEAD_BYTES = 1024;
+const heldBytesOf = (delivery: ClaimedDelivery): number => delivery.payload.length + ROW_OVERHEAD_BYTES;
 
 const heldKeys = (webhookId: string, workspaceId: string, guarded: boolean): string[] =>
   guarded ? [`w:${webhookId}`, `s:${workspaceId}`, `g:${workspaceId}`] : [`w:${webhookId}`, `s:${workspaceId}`];
