@@ -40,10 +40,10 @@ export class ApiClient {
     return created.body.id;
   }
 
-  /** Publishes `count` events in batches of 500; answers the wall time of each batch's 202 (ms since epoch). */
-  async publish(workspaceId: string, count: number, data: (i: number) => unknown = (i) => ({ n: i })): Promise<void> {
-    for (let sent = 0; sent < count; sent += 500) {
-      const events = Array.from({ length: Math.min(500, count - sent) }, (_, i) => ({ type: 'job.completed', data: data(sent + i) }));
+  /** Publishes `count` events in batches of `batch` (500). */
+  async publish(workspaceId: string, count: number, data: (i: number) => unknown = (i) => ({ n: i }), batch = 500): Promise<void> {
+    for (let sent = 0; sent < count; sent += batch) {
+      const events = Array.from({ length: Math.min(batch, count - sent) }, (_, i) => ({ type: 'job.completed', data: data(sent + i) }));
       const reply = await this.call('POST', `/api/v1/workspaces/${workspaceId}/events`, { events });
       if (reply.status !== 202) throw new Error(`publish: ${reply.status} ${JSON.stringify(reply.body)}`);
     }

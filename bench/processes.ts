@@ -81,7 +81,7 @@ export class HookdProcess {
 
   static async start(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Promise<HookdProcess> {
     const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'hookd.js'), 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-      env: { PATH: process.env.PATH, ...(process.env.SQL_STATS ? { SQL_STATS: process.env.SQL_STATS } : {}), HOOKD_LOG_LEVEL: 'info', ...env },
+      env: { PATH: process.env.PATH, HOOKD_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

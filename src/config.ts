@@ -200,7 +200,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     workspaceMaxInFlight: integer(read('HOOKD_WORKSPACE_MAX_IN_FLIGHT'), 'HOOKD_WORKSPACE_MAX_IN_FLIGHT', Math.max(1, Math.floor((maxInFlight * 3) / 4)), 1, 10_000),
     hostMaxInFlight: integer(read('HOOKD_HOST_MAX_IN_FLIGHT'), 'HOOKD_HOST_MAX_IN_FLIGHT', Math.max(1, Math.floor(maxInFlight / 4)), 1, 10_000),
     hostRateLimitPerS: integer(read('HOOKD_HOST_RATE_LIMIT'), 'HOOKD_HOST_RATE_LIMIT', 0, 0, 1_000_000),
-    prefetchMaxBytes: size(read('HOOKD_PREFETCH_MAX_BYTES'), 'HOOKD_PREFETCH_MAX_BYTES', '32mb', 64 * 1024, 4 * 1024 * 1024 * 1024),
+    prefetchMaxBytes: size(read('HOOKD_PREFETCH_MAX_BYTES'), 'HOOKD_PREFETCH_MAX_BYTES', '16mb', 64 * 1024, 4 * 1024 * 1024 * 1024),
     shutdownGraceMs: duration(read('HOOKD_SHUTDOWN_GRACE'), 'HOOKD_SHUTDOWN_GRACE', '20s', 0, 600_000),
     rateLimitPerS: integer(read('HOOKD_RATE_LIMIT'), 'HOOKD_RATE_LIMIT', 1000, 0, 1_000_000),
     authFailuresPerMinute: integer(read('HOOKD_AUTH_FAILURE_LIMIT'), 'HOOKD_AUTH_FAILURE_LIMIT', 60, 0, 1_000_000),
