@@ -1,5 +1,5 @@
-import type { Db, StoreKind } from './schema.js';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { DeliveriesTable, Db, StoreKind } from './schema.js';
 import type { DeliveryState } from '../domain/delivery-states.js';
 import type { ListRequest, Page } from '../domain/list.js';
 import type { Delivery, DeliveryAttempt, PublishedEvent } from '../domain/models.js';
@@ -39,23 +39,8 @@ function deliveryView(db: Db) {
 /** `deliveries` as readers see them (`deliveryView`), under `alias`. */
 const deliveriesSeen = <A extends string>(db: Db, alias: A) => db.selectFrom(deliveryView(db).as(alias));
 
-type DeliveryRow = {
-  id: number;
-  event_id: string;
-  webhook_id: string;
-  workspace_id: string;
-  event_type: string;
-  is_test: number;
-  attempt_count: number;
-  last_attempt_at: number | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  last_duration_ms: number | null;
-  created_at: number;
-  updated_at: number;
-  status: DeliveryState;
-  next_attempt_at: number | null;
-};
+/** A row of `deliveryView`: the stored columns, with the state as readers see it. */
+type DeliveryRow = Omit<Selectable<DeliveriesTable>, 'status'> & { status: DeliveryState; next_attempt_at: number | null };
 
 /** Cancels every unfinished delivery of a webhook and takes them out of the queue; answers how many. */
 export async function cancelDeliveriesOfWebhook(db: Db, webhookId: string, now: number): Promise<number> {
