@@ -36,8 +36,8 @@ function deliveryView(db: Db) {
     ]);
 }
 
-/** `deliveries` as readers see them (`deliveryView`), under `alias`. */
-const deliveriesSeen = <A extends string>(db: Db, alias: A) => db.selectFrom(deliveryView(db).as(alias));
+/** `deliveries` as readers see them (`deliveryView`), under `alias`: what every reader of the log selects from. */
+export const deliveriesSeen = <A extends string>(db: Db, alias: A) => db.selectFrom(deliveryView(db).as(alias));
 
 /** A row of `deliveryView`: the stored columns, with the state as readers see it. */
 type DeliveryRow = Omit<Selectable<DeliveriesTable>, 'status'> & { status: DeliveryState; next_attempt_at: number | null };

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { deliveriesSeen } from './deliveries.js';
 import type { Db } from './schema.js';
 
 /** Test sends are kept out of a webhook's stats: their attempts are excluded by delivery. */
@@ -7,8 +8,7 @@ const notTestAttempt = (db: Db, webhookId: string) =>
 
 /** How many of a webhook's deliveries created in [since, until) are in each state. */
 export async function countDeliveriesByStatus(db: Db, webhookId: string, since: number, until?: number): Promise<Record<string, number>> {
-  let query = db
-    .selectFrom('deliveries')
+  let query = deliveriesSeen(db, 'deliveries')
     .select(['status', sql<number>`count(*)`.as('n')])
     .where('webhook_id', '=', webhookId)
     .where('created_at', '>=', since)

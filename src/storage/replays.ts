@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { type DeliveryState, FINAL_STATES } from '../domain/delivery-states.js';
 import { readJson } from './json-column.js';
+import { deliveriesSeen } from './deliveries.js';
 import { enqueue } from './queue.js';
 import type { Db, ReplaysTable, StoreKind } from './schema.js';
 
@@ -47,8 +48,7 @@ type Selection = Pick<Replay, 'webhookId' | 'since' | 'until' | 'statuses' | 'ev
 
 /** The deliveries a replay covers: its webhook's, created in its range, of its states and type, test sends aside. */
 function covered(db: Db, replay: Selection) {
-  let query = db
-    .selectFrom('deliveries')
+  let query = deliveriesSeen(db, 'deliveries')
     .where('webhook_id', '=', replay.webhookId)
     .where('is_test', '=', 0)
     .where('created_at', '>=', replay.since)
