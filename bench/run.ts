@@ -23,7 +23,7 @@ const { values } = parseArgs({
 const quick = Boolean(values.quick);
 const stores = (values.store ? [values.store] : quick ? ['sqlite'] : ['sqlite', 'postgres']) as ('sqlite' | 'postgres')[];
 const size = quick
-  ? { deliveries: 5000, latencySeconds: 5, fanOut: 500, isolationEvents: 100, fairness: { hangingWebhooks: 1000, backlogEvents: 100, rate: 200, seconds: 5 }, apiSeconds: 3 }
+  ? { deliveries: 5000, latencySeconds: 5, fanOut: 500, isolationEvents: 100, fairness: { hangingWebhooks: 300, backlogEvents: 50, rate: 200, seconds: 5 }, apiSeconds: 2 }
   : { deliveries: 50_000, latencySeconds: 30, fanOut: 10_000, isolationEvents: 500, fairness: { hangingWebhooks: 1000, backlogEvents: 500, rate: 200, seconds: 20 }, apiSeconds: 10 };
 const only = values.only ? new Set(values.only.split(',')) : null;
 const runs = (scenario: string) => only === null || only.has(scenario);
@@ -144,10 +144,12 @@ try {
     if (runsLong('soak')) {
       const s = await soak(store, pg, 500, soakMinutes);
       results[`${store}.soak`] = s;
-      const steady = Math.max(...s.p99ByMinute.slice(1)) <= 2 * Math.max(1, Math.min(...s.p99ByMinute.slice(1)), targets.p99);
+      // Steady: after the warm-up minute, no minute's p99 above twice the median minute's.
+      const later = s.p99ByMinute.slice(1).sort((a, b) => a - b);
+      const steady = later.length > 0 && later.at(-1)! <= 2 * later[Math.floor(later.length / 2)]!;
       log(
         `soak at ${s.rate} events/s for ${s.minutes} min (${s.received} received, ${s.failed} failed): peak RSS by minute ${s.rssByMinute.map((peaks) => peaks.join('/')).join(', ')} MB ` +
-          `(slope over the second half ${s.rssSlopeMbPerMin.toFixed(1)} MB/min); p99 by minute ${s.p99ByMinute.join(', ')} ms`,
+          `(least-squares slope after the first minute ${s.rssSlopeMbPerMin.toFixed(1)} MB/min); p99 by minute ${s.p99ByMinute.join(', ')} ms`,
       );
       row(`${s.minutes}-minute soak at ${s.rate} events/s`, 'RSS slope ≈ 0, p99 steady', `${s.rssSlopeMbPerMin.toFixed(1)} MB/min; p99 ${Math.min(...s.p99ByMinute)}–${Math.max(...s.p99ByMinute)} ms`, Math.abs(s.rssSlopeMbPerMin) <= 2 && steady);
     }

@@ -218,7 +218,7 @@ export interface SoakResult {
   minutes: number;
   received: number;
   failed: number;
-  /** Peak RSS per minute of every hookd process (MB), and its slope over the second half (MB/min). */
+  /** Peak RSS per minute of every hookd process (MB), and its least-squares slope after the first (warm-up) minute (MB/min). */
   rssByMinute: number[][];
   rssSlopeMbPerMin: number;
   /** Publish → receipt p99 per minute (ms). */
@@ -246,8 +246,7 @@ export async function soak(store: Store, postgres: BenchPostgres | null, rate: n
       p99ByMinute.push(percentile(latencies, 99));
       rssByMinute.push(memory.stop());
     }
-    const half = rssByMinute.slice(Math.floor(minutes / 2)).map((peaks) => Math.max(...peaks));
-    const rssSlopeMbPerMin = half.length > 1 ? (half.at(-1)! - half[0]!) / (half.length - 1) : 0;
+    const rssSlopeMbPerMin = leastSquaresSlope(rssByMinute.slice(1).map((peaks) => Math.max(...peaks)));
     return { rate, minutes, received, failed, rssByMinute, rssSlopeMbPerMin, p99ByMinute };
   } finally {
     await stack.stop();
@@ -276,6 +275,16 @@ async function publishSteadily(stack: Stack, path: string, rate: number, seconds
   }
   await Promise.all(pending);
   return total;
+}
+
+function leastSquaresSlope(values: number[]): number {
+  if (values.length < 2) return 0;
+  const meanX = (values.length - 1) / 2;
+  const meanY = values.reduce((sum, v) => sum + v, 0) / values.length;
+  let sxy = 0;
+  let sxx = 0;
+  values.forEach((v, x) => ((sxy += (x - meanX) * (v - meanY)), (sxx += (x - meanX) ** 2)));
+  return sxy / sxx;
 }
 
 function percentile(values: number[], p: number): number {
