@@ -40,6 +40,9 @@ const ENQUEUE: FixedStatement = {
     on conflict (delivery_id) do update set due_at = excluded.due_at where delivery_queue.locked_by is null`,
 };
 
+// Rows a statement takes at once (one JSON text or a few arrays: well within both stores' limits).
+const ENQUEUE_CHUNK = 5000;
+
 /** Queues deliveries, due at `dueAt`; one already queued and not leased moves to `dueAt`. */
 export async function enqueue(db: Db, kind: StoreKind, entries: readonly QueueEntry[], dueAt: number): Promise<void> {
   for (let start = 0; start < entries.length; start += ENQUEUE_CHUNK) {
@@ -51,7 +54,6 @@ export async function enqueue(db: Db, kind: StoreKind, entries: readonly QueueEn
     await runFixed(db, kind, ENQUEUE, parameters);
   }
 }
-const ENQUEUE_CHUNK = 5000;
 
 const LEASE: FixedStatement = {
   sqlite: `update delivery_queue set locked_by = ?, due_at = ?
