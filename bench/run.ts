@@ -144,9 +144,10 @@ try {
     if (runsLong('soak')) {
       const s = await soak(store, pg, 500, soakMinutes);
       results[`${store}.soak`] = s;
-      // Steady: after the warm-up minute, no minute's p99 above twice the median minute's.
+      // Steady: after the warm-up minute, no minute's p99 above twice the median minute's, nor above 1 s (a
+      // saturated hookd is steadily late).
       const later = s.p99ByMinute.slice(1).sort((a, b) => a - b);
-      const steady = later.length > 0 && later.at(-1)! <= 2 * later[Math.floor(later.length / 2)]!;
+      const steady = later.length > 0 && later.at(-1)! <= Math.min(1000, 2 * later[Math.floor(later.length / 2)]!);
       log(
         `soak at ${s.rate} events/s for ${s.minutes} min (${s.received} received, ${s.failed} failed): peak RSS by minute ${s.rssByMinute.map((peaks) => peaks.join('/')).join(', ')} MB ` +
           `(least-squares slope after the first minute ${s.rssSlopeMbPerMin.toFixed(1)} MB/min); p99 by minute ${s.p99ByMinute.join(', ')} ms`,
