@@ -4,9 +4,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, STORES } from './support/databases.js';
-import { startTestHookd, TEST_ADMIN_KEY, TEST_ENCRYPTION_KEY, type TestHookd } from './support/hookd.js';
-import { type HookdProcess, kill9, spawnHookd } from './support/process.js';
+import { STORES } from './support/databases.js';
+import { startTestHookd, type TestHookd } from './support/hookd.js';
+import { spawnOnFreshDatabase, type TestHookdProcess } from './support/process.js';
 import { eventually, Receiver } from './support/receiver.js';
 
 const tls = (name: string) => readFileSync(new URL(`./fixtures/tls/${name}`, import.meta.url), 'utf8');
@@ -77,8 +77,7 @@ describe.each(STORES)('egress (%s)', (store) => {
   });
 
   describe('mTLS and OAuth2 toward the receiver (a hookd process trusting the test CA)', () => {
-    let hookd: HookdProcess;
-    let drop: () => Promise<void>;
+    let hookd: TestHookdProcess;
     let https: Server;
     let httpsPort: number;
     let tokenServer: Server;
@@ -111,30 +110,15 @@ describe.each(STORES)('egress (%s)', (store) => {
         });
       });
       tokenPort = await listenOn(tokenServer);
-      const database = await freshDatabase(store);
-      drop = database.drop;
-      hookd = await spawnHookd({
-        DATABASE_URL: database.url,
-        HOOKD_ADMIN_KEY: TEST_ADMIN_KEY,
-        HOOKD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-        HOOKD_ALLOW_HTTP: 'true',
-        HOOKD_ALLOW_PRIVATE_TARGETS: 'true',
-        HOOKD_RETRY_SCHEDULE: '1h',
-        NODE_EXTRA_CA_CERTS: CA_FILE,
-      });
+      hookd = await spawnOnFreshDatabase(store, { HOOKD_RETRY_SCHEDULE: '1h', NODE_EXTRA_CA_CERTS: CA_FILE });
     });
     afterAll(async () => {
-      if (hookd) await kill9(hookd.child);
-      await drop?.();
+      await hookd?.stop();
       await close(https);
       await close(tokenServer);
     });
 
-    const api = async (method: string, path: string, body?: unknown, key = TEST_ADMIN_KEY) => {
-      const response = await fetch(`${hookd.url}/api/v1${path}`, { method, headers: { 'x-api-key': key, ...(body !== undefined && { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    };
+    const api = (method: string, path: string, body?: unknown, key?: string) => hookd.api(method, path, body, key);
     async function workspace() {
       const ws = (await api('POST', '/admin/workspaces', { name: 'egress' })).body as { id: string };
       const key = ((await api('POST', `/admin/workspaces/${ws.id}/api-keys`, {})).body as { key: string }).key;

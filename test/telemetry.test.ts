@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, STORES } from './support/databases.js';
-import { TEST_ADMIN_KEY, TEST_ENCRYPTION_KEY } from './support/hookd.js';
-import { type HookdProcess, kill9, spawnHookd } from './support/process.js';
+import { STORES } from './support/databases.js';
+import { spawnOnFreshDatabase, type TestHookdProcess } from './support/process.js';
 import { eventually, Receiver } from './support/receiver.js';
 
 interface OtlpSpan {
@@ -19,8 +18,7 @@ const attribute = (span: OtlpSpan, key: string) => {
 
 /** OpenTelemetry on: a `hookd serve` exporting to a local OTLP/HTTP collector, and traceparent toward the receiver. */
 describe.each(STORES)('OpenTelemetry traces (%s)', (store) => {
-  let hookd: HookdProcess;
-  let drop: () => Promise<void>;
+  let hookd: TestHookdProcess;
   let collector: Server;
   let receiver: Receiver;
   const spans: OtlpSpan[] = [];
@@ -39,30 +37,21 @@ describe.each(STORES)('OpenTelemetry traces (%s)', (store) => {
       });
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const database = await freshDatabase(store);
-    drop = database.drop;
-    hookd = await spawnHookd({
-      DATABASE_URL: database.url,
-      HOOKD_ADMIN_KEY: TEST_ADMIN_KEY,
-      HOOKD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      HOOKD_ALLOW_HTTP: 'true',
-      HOOKD_ALLOW_PRIVATE_TARGETS: 'true',
+    hookd = await spawnOnFreshDatabase(store, {
       HOOKD_TRACEPARENT: 'true',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
   });
   afterAll(async () => {
-    if (hookd) await kill9(hookd.child);
-    await drop?.();
+    await hookd?.stop();
     await receiver?.close();
     collector?.closeAllConnections();
     await new Promise((resolve) => collector?.close(resolve));
   });
 
   it('exports a span for the publish and for each delivery attempt, and sends its traceparent to the receiver', async () => {
-    const api = async (method: string, path: string, body: unknown, key = TEST_ADMIN_KEY) =>
-      (await fetch(`${hookd.url}/api/v1${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const api = async (method: string, path: string, body: unknown, key?: string) => (await hookd.api(method, path, body, key)).body;
     const ws = await api('POST', '/admin/workspaces', { name: 'traced' });
     const key = (await api('POST', `/admin/workspaces/${ws.id}/api-keys`, {})).key as string;
     const webhook = await api('POST', `/workspaces/${ws.id}/webhooks`, { url: `${receiver.url}/traced`, events: ['job.completed'] }, key);

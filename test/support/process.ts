@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freshDatabase, type StoreName } from './databases.js';
+import { TEST_ADMIN_KEY, TEST_ENCRYPTION_KEY } from './hookd.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hookd.js');
 
@@ -31,6 +33,49 @@ export function spawnHookd(env: Record<string, string>, args: string[] = []): Pr
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`hookd exited ${code}: ${output}`)));
   });
+}
+
+/** A `hookd serve` subprocess on a database of its own, with its API at hand. */
+export interface TestHookdProcess extends HookdProcess {
+  /** Calls `/api/v1{path}` as the operator, or with `key`; answers the status and the parsed body. */
+  api(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  /** Kills it (SIGKILL) and drops its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `hookd serve` on a fresh database of `store`, with the test keys, plain http and private targets
+ * allowed (the receivers are local), plus `env`.
+ */
+export async function spawnOnFreshDatabase(store: StoreName, env: Record<string, string>): Promise<TestHookdProcess> {
+  const database = await freshDatabase(store);
+  const hookd = await spawnHookd({
+    DATABASE_URL: database.url,
+    HOOKD_ADMIN_KEY: TEST_ADMIN_KEY,
+    HOOKD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    HOOKD_ALLOW_HTTP: 'true',
+    HOOKD_ALLOW_PRIVATE_TARGETS: 'true',
+    ...env,
+  }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  return {
+    ...hookd,
+    async api(method, path, body, key = TEST_ADMIN_KEY) {
+      const response = await fetch(`${hookd.url}/api/v1${path}`, {
+        method,
+        headers: { 'x-api-key': key, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async stop() {
+      await kill9(hookd.child);
+      await database.drop();
+    },
+  };
 }
 
 /** Kills with SIGKILL and waits for the exit. */
