@@ -315,53 +315,38 @@ function Replay(props: { scope: WorkspaceScope; webhook: Webhook; onChange: () =
 /** A delivery can be sent again now unless it is waiting for its first attempt or being sent. */
 export const isRetryable = (status: string) => status !== 'pending' && status !== 'sending';
 
-/** Skip a FIFO webhook's waiting delivery (cancel it), so those behind it can go. */
-function SkipButton(props: { scope: WorkspaceScope; delivery: Delivery; onChange: () => void }) {
-  const skip = useAction();
+/** A small button acting on one delivery, its error shown beside it; the list reloads after. */
+function DeliveryAction(props: { label: 'Retry' | 'Skip'; delivery: Delivery; act: () => Promise<unknown>; onChange: () => void }) {
+  const action = useAction();
   return (
     <span class="inline-action">
       <button
         type="button"
         class="secondary small"
-        disabled={skip.busy}
-        aria-label={`Skip delivery ${props.delivery.id}`}
+        disabled={action.busy}
+        aria-label={`${props.label} delivery ${props.delivery.id}`}
         onClick={() =>
-          skip.run(async () => {
-            await props.scope.client.skipDelivery(props.delivery.webhook_id, props.delivery.id);
+          action.run(async () => {
+            await props.act();
             props.onChange();
           })
         }
       >
-        Skip
+        {props.label}
       </button>
-      {skip.view}
+      {action.view}
     </span>
   );
 }
 
+/** Retry a delivery; for a FIFO webhook's waiting one, Skip it (cancel it) so those behind it can go. */
 function RetryButton(props: { scope: WorkspaceScope; delivery: Delivery; onChange: () => void; fifo: boolean }) {
-  const retry = useAction();
-  if (props.scope.canWrite && props.fifo && ['pending', 'retrying'].includes(props.delivery.status)) return <SkipButton {...props} />;
-  if (!props.scope.canWrite || !isRetryable(props.delivery.status)) return null;
-  return (
-    <span class="inline-action">
-      <button
-        type="button"
-        class="secondary small"
-        disabled={retry.busy}
-        aria-label={`Retry delivery ${props.delivery.id}`}
-        onClick={() =>
-          retry.run(async () => {
-            await props.scope.client.retryDelivery(props.delivery.webhook_id, props.delivery.id);
-            props.onChange();
-          })
-        }
-      >
-        Retry
-      </button>
-      {retry.view}
-    </span>
-  );
+  const { scope, delivery, onChange } = props;
+  if (scope.canWrite && props.fifo && ['pending', 'retrying'].includes(delivery.status)) {
+    return <DeliveryAction label="Skip" delivery={delivery} onChange={onChange} act={() => scope.client.skipDelivery(delivery.webhook_id, delivery.id)} />;
+  }
+  if (!scope.canWrite || !isRetryable(delivery.status)) return null;
+  return <DeliveryAction label="Retry" delivery={delivery} onChange={onChange} act={() => scope.client.retryDelivery(delivery.webhook_id, delivery.id)} />;
 }
 
 function DeliveryLog(props: { scope: WorkspaceScope; webhook: Webhook; query: URLSearchParams; onChange: () => void }) {
