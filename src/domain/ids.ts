@@ -2,8 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 /** A new webhook id: `wh_<uuid>`. */
 export const newWebhookId = (): string => `wh_${randomUUID()}`;
-/** A new event id: `evt_<uuid without dashes>`, sortable enough for logs and unique. */
-export const newEventId = (): string => `evt_${randomUUID().replaceAll('-', '')}`;
+/**
+ * A new event id: `evt_<UUIDv7 without dashes>` — 48 bits of milliseconds, then 74 random bits. Ids in time
+ * order go in at the right edge of the id indexes (events, and deliveries by event), where random ones would
+ * dirty a different index page per event: fewer pages per commit, and the hot pages stay few as tables grow.
+ */
+export const newEventId = (): string => `evt_${timeOrderedUuidHex(Date.now())}`;
+
+/** A UUIDv7 (RFC 9562) as 32 hex digits: v4's random bits from `randomUUID`'s pool, the time in front, version 7. */
+export function timeOrderedUuidHex(ms: number): string {
+  const random = randomUUID().replaceAll('-', '');
+  return `${ms.toString(16).padStart(12, '0').slice(-12)}7${random.slice(13)}`;
+}
 /** A new API key record id. */
 export const newApiKeyId = (): string => `key_${randomUUID().replaceAll('-', '')}`;
 /** A new portal session record id. */
