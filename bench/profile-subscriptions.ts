@@ -58,12 +58,12 @@ try {
     const store = openStore(target, { logger });
     try {
       await fill(store);
-      const exact = await median(() => subscribersOf(store.db, WS, 'type.3'));
+      const exact = await median(() => subscribersOf(store.db, store.kind, WS, 'type.3'));
       const like = await median(() => likeScan(store, 'type.3'));
       const publishTo = (type: string) =>
         store.db.transaction().execute(async (trx) => {
           const event = newOutboxEvent({ workspaceId: WS, type, data: {}, createdAt: Date.now() });
-          await writeEventWithDeliveries(trx, store.kind, event, await subscribedWebhookIds(trx, event));
+          await writeEventWithDeliveries(trx, store.kind, event, await subscribedWebhookIds(trx, store.kind, event));
         });
       const publish = await median(() => publishTo('type.3'));
       const none = await median(() => publishTo('type.unsubscribed'));

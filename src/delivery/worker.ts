@@ -436,7 +436,7 @@ export class DeliveryWorker {
   /** Publishes one of hookd's operational events to the workspace's subscribers. */
   async #announce(trx: Db, workspaceId: string, type: 'webhook.disabled' | 'webhook.recovered', data: Record<string, unknown>): Promise<void> {
     const event = newOutboxEvent({ workspaceId, type, data, createdAt: this.#deps.clock.now() });
-    await writeEventWithDeliveries(trx, this.#deps.store.kind, event, await subscribedWebhookIds(trx, event));
+    await writeEventWithDeliveries(trx, this.#deps.store.kind, event, await subscribedWebhookIds(trx, this.#deps.store.kind, event));
     await this.#deps.store.wakeups.announce(trx);
   }
 }

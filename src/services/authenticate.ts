@@ -46,7 +46,7 @@ export class Authenticator {
     if (this.#adminKeyHash && timingSafeEqual(this.#adminKeyHash, Buffer.from(hash, 'hex'))) {
       return { kind: 'admin', keyId: null };
     }
-    const key = await apiKeys.findActiveKeyByHash(this.#ctx.store.db, hash);
+    const key = await apiKeys.findActiveKeyByHash(this.#ctx.store.db, this.#ctx.store.kind, hash);
     if (!key) throw new AppError('unauthorized', 'invalid API key');
     const now = this.#ctx.clock.now();
     if ((this.#touched.get(key.id) ?? 0) < now - TOUCH_INTERVAL_MS) {

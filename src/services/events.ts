@@ -78,7 +78,7 @@ export async function publishEvents(
 }
 
 async function publish(ctx: ServiceContext, workspaceId: string, inputs: PublishInput[], loc: (index: number) => (string | number)[]): Promise<PublishResult[]> {
-  const types = await eventTypesForPublish(ctx.store.db, [...new Set(inputs.map((input) => input.type))]);
+  const types = await eventTypesForPublish(ctx.store.db, ctx.store.kind, [...new Set(inputs.map((input) => input.type))]);
   const problems: FieldError[] = [];
   inputs.forEach((input, index) => {
     const type = types.get(input.type);
@@ -128,7 +128,7 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
   const audience = (input: PublishInput): string => JSON.stringify([input.type, input.channels ?? []]);
   for (const input of inputs) {
     const key = audience(input);
-    if (!subscribers.has(key)) subscribers.set(key, await subscribersOf(trx, workspaceId, input.type, input.channels));
+    if (!subscribers.has(key)) subscribers.set(key, await subscribersOf(trx, ctx.store.kind, workspaceId, input.type, input.channels));
   }
   // Each event with the webhooks it reaches: its subscribers whose payload filter (if any) matches it.
   const planned = inputs.map((input) => {

@@ -1,6 +1,7 @@
 import type { ApiKey } from '../domain/models.js';
 import type { Scope } from '../domain/scopes.js';
-import type { ApiKeysTable, Db } from './schema.js';
+import { type FixedStatement, runFixed } from './fixed-statement.js';
+import type { ApiKeysTable, Db, StoreKind } from './schema.js';
 
 const toApiKey = (row: ApiKeysTable): ApiKey => ({
   id: row.id,
@@ -36,15 +37,16 @@ export async function insertApiKey(db: Db, key: ApiKey & { hash: string }): Prom
 }
 
 /** The unrevoked key with this hash, or null. */
-export async function findActiveKeyByHash(db: Db, hash: string): Promise<ApiKey | null> {
-  const row = await db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('hash', '=', hash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+export async function findActiveKeyByHash(db: Db, kind: StoreKind, hash: string): Promise<ApiKey | null> {
+  const [row] = await runFixed<ApiKeysTable>(db, kind, ACTIVE_KEY_BY_HASH, [hash]);
   return row ? toApiKey(row) : null;
 }
+
+// Every authenticated request runs this.
+const ACTIVE_KEY_BY_HASH: FixedStatement = {
+  sqlite: 'select * from api_keys where hash = ? and revoked_at is null',
+  postgres: 'select * from api_keys where hash = $1 and revoked_at is null',
+};
 
 /** Keys of one workspace (null: the operator's admin keys), newest first. */
 export async function listApiKeys(db: Db, workspaceId: string | null): Promise<ApiKey[]> {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { type FixedStatement, lease, runFixed } from './queue.js';
+import { type FixedStatement, runFixed } from './fixed-statement.js';
+import { lease } from './queue.js';
 import type { Db, PayloadFormat, StoreKind } from './schema.js';
 
 /** A claimed delivery with everything needed to send it. */

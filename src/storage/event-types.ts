@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { EventType } from '../domain/models.js';
 import { readJson } from './json-column.js';
-import type { Db, EventTypesTable } from './schema.js';
+import { type FixedStatement, runFixed } from './fixed-statement.js';
+import type { Db, EventTypesTable, StoreKind } from './schema.js';
 
 const toEventType = (row: Selectable<EventTypesTable>): EventType => ({
   name: row.name,
@@ -35,12 +36,19 @@ export async function knownEventTypeNames(db: Db, names: string[]): Promise<Set<
 /** What publish needs of each catalogued type among `names`: its schema (text), whether strict, its version. */
 export async function eventTypesForPublish(
   db: Db,
+  kind: StoreKind,
   names: string[],
 ): Promise<Map<string, { schema: string | null; strict: boolean; updatedAt: number }>> {
   if (names.length === 0) return new Map();
-  const rows = await db.selectFrom('event_types').select(['name', 'schema', 'strict', 'updated_at']).where('name', 'in', names).execute();
+  const rows = await runFixed<{ name: string; schema: string | null; strict: number; updated_at: number }>(db, kind, EVENT_TYPES_FOR_PUBLISH, [names]);
   return new Map(rows.map((row) => [row.name, { schema: row.schema, strict: row.strict === 1, updatedAt: Number(row.updated_at) }]));
 }
+
+// Every publish runs this.
+const EVENT_TYPES_FOR_PUBLISH: FixedStatement = {
+  sqlite: 'select name, schema, strict, updated_at from event_types where name in (select value from json_each(?))',
+  postgres: 'select name, schema, strict, updated_at from event_types where name = any($1::text[])',
+};
 
 /** One event type, or null. */
 export async function findEventType(db: Db, name: string): Promise<EventType | null> {

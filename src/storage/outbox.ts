@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
 import { newEventId } from '../domain/ids.js';
+import { type FixedStatement, runFixed, runPostgres } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
 import { enqueue } from './queue.js';
 import type { Db, StoreKind } from './schema.js';
-import { subscribersQuery } from './subscriptions.js';
+import { SUBSCRIBERS } from './subscriptions.js';
 import { WAKEUP_CHANNEL } from './wakeups.js';
 
 /** An event as written to the outbox, with the exact body receivers will get. */
@@ -52,7 +53,7 @@ export function newOutboxEvent(input: {
   };
 }
 
-// 9 bound values a row; SQLite allows 32 766 per statement, PostgreSQL 65 535.
+// Webhook ids one statement takes as its list.
 const DELIVERY_CHUNK = 1000;
 
 /**
@@ -66,22 +67,19 @@ export async function writeEventWithDeliveries(
   webhookIds: string[],
   options: { isTest?: boolean } = {},
 ): Promise<void> {
-  await db
-    .insertInto('events')
-    .values({
-      id: event.id,
-      workspace_id: event.workspaceId,
-      type: event.type,
-      payload: event.payload,
-      idempotency_key: event.idempotencyKey,
-      external_id: event.externalId,
-      request_hash: event.requestHash,
-      channels: jsonListOrNull(event.channels),
-      tags: jsonListOrNull(event.tags),
-      deliver_at: event.deliverAt,
-      created_at: event.createdAt,
-    })
-    .execute();
+  await runFixed(db, kind, INSERT_EVENT, [
+    event.id,
+    event.workspaceId,
+    event.type,
+    event.payload,
+    event.idempotencyKey,
+    event.externalId,
+    event.requestHash,
+    jsonListOrNull(event.channels),
+    jsonListOrNull(event.tags),
+    event.deliverAt,
+    event.createdAt,
+  ]);
   const rows = webhookIds.map((webhookId) => ({ eventId: event.id, eventType: event.type, webhookId }));
   await insertDeliveries(db, kind, rows, { workspaceId: event.workspaceId, createdAt: event.createdAt, dueAt: dueAtOf(event), isTest: options.isTest ?? false });
 }
@@ -96,27 +94,45 @@ export async function insertDeliveries(
   rows: { eventId: string; eventType: string; webhookId: string }[],
   options: { workspaceId: string; createdAt: number; dueAt: number; isTest: boolean },
 ): Promise<void> {
-  for (let start = 0; start < rows.length; start += DELIVERY_CHUNK) {
-    const created = await db
-      .insertInto('deliveries')
-      .values(
-        rows.slice(start, start + DELIVERY_CHUNK).map(({ eventId, eventType, webhookId }) => ({
-          event_id: eventId,
-          webhook_id: webhookId,
-          workspace_id: options.workspaceId,
-          event_type: eventType,
-          status: 'pending',
-          is_test: options.isTest ? 1 : 0,
-          attempt_count: 0,
-          created_at: options.createdAt,
-          updated_at: options.createdAt,
-        })),
-      )
-      .returning(['id', 'webhook_id'])
-      .execute();
-    await enqueue(db, kind, created.map((row) => ({ deliveryId: row.id, workspaceId: options.workspaceId, webhookId: row.webhook_id })), options.dueAt);
+  // One statement per event and chunk: the rows differ only in their webhook.
+  const byEvent = new Map<string, { eventType: string; webhookIds: string[] }>();
+  for (const { eventId, eventType, webhookId } of rows) {
+    const entry = byEvent.get(eventId) ?? { eventType, webhookIds: [] };
+    entry.webhookIds.push(webhookId);
+    byEvent.set(eventId, entry);
+  }
+  for (const [eventId, { eventType, webhookIds }] of byEvent) {
+    for (let start = 0; start < webhookIds.length; start += DELIVERY_CHUNK) {
+      const chunk = webhookIds.slice(start, start + DELIVERY_CHUNK);
+      const created = await runFixed<{ id: number; webhook_id: string }>(db, kind, INSERT_DELIVERIES, [
+        eventId,
+        options.workspaceId,
+        eventType,
+        options.isTest ? 1 : 0,
+        options.createdAt,
+        options.createdAt,
+        chunk,
+      ]);
+      await enqueue(db, kind, created.map((row) => ({ deliveryId: Number(row.id), workspaceId: options.workspaceId, webhookId: row.webhook_id })), options.dueAt);
+    }
   }
 }
+
+const INSERT_EVENT: FixedStatement = {
+  sqlite: `insert into events (id, workspace_id, type, payload, idempotency_key, external_id, request_hash, channels, tags, deliver_at, created_at)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  postgres: `insert into events (id, workspace_id, type, payload, idempotency_key, external_id, request_hash, channels, tags, deliver_at, created_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+};
+
+/** Pending deliveries of one event, one per webhook id in the list (in its order). */
+const INSERT_DELIVERIES: FixedStatement = {
+  sqlite: `insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, is_test, attempt_count, created_at, updated_at)
+    select ?, value, ?, ?, 'pending', ?, 0, ?, ? from json_each(?) order by key returning id, webhook_id`,
+  postgres: `insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, is_test, attempt_count, created_at, updated_at)
+    select $1, w, $2, $3, 'pending', $4::int, 0, $5::bigint, $6::bigint from unnest($7::text[]) with ordinality as u(w, n) order by n
+    returning id, webhook_id`,
+};
 
 /**
  * PostgreSQL only: writes an event, one pending delivery per active webhook of its workspace subscribed
@@ -125,29 +141,44 @@ export async function insertDeliveries(
  * or, when a subscriber has a payload filter (evaluated in JS, not SQL), `filtered` and writes nothing.
  */
 export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promise<{ deliveries: number; filtered: boolean }> {
-  const { rows } = await sql<{ deliveries: string; filtered: boolean }>`
-    with subscribers as (
-      ${subscribersQuery(event.workspaceId, event.type, event.channels)}
+  const [row] = await runPostgres<{ deliveries: string; filtered: boolean }>(db, EVENT_TO_SUBSCRIBERS, [
+    event.workspaceId,
+    event.type,
+    event.channels,
+    event.id,
+    event.payload,
+    event.idempotencyKey,
+    jsonListOrNull(event.channels),
+    jsonListOrNull(event.tags),
+    event.deliverAt,
+    event.createdAt,
+    dueAtOf(event),
+    WAKEUP_CHANNEL,
+  ]);
+  return { deliveries: Number(row!.deliveries), filtered: row!.filtered };
+}
+
+// $1–$3 are the subscription rule's (workspace, type, channels).
+const EVENT_TO_SUBSCRIBERS = `
+    with subscribers as (${SUBSCRIBERS.postgres}
     ), filtered as (
       select exists (select 1 from subscribers where filter is not null) as present
     ), event as (
       insert into events (id, workspace_id, type, payload, idempotency_key, channels, tags, deliver_at, created_at)
-      select ${event.id}, ${event.workspaceId}, ${event.type}, ${event.payload}, ${event.idempotencyKey}, ${jsonListOrNull(event.channels)}, ${jsonListOrNull(event.tags)}, ${event.deliverAt}::bigint, ${event.createdAt}::bigint
+      select $4, $1, $2, $5, $6, $7, $8, $9::bigint, $10::bigint
       where not (select present from filtered)
     ), created as (
       insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, created_at, updated_at)
-      select ${event.id}, id, ${event.workspaceId}, ${event.type}, 'pending', 0, ${event.createdAt}, ${event.createdAt}
+      select $4, id, $1, $2, 'pending', 0, $10::bigint, $10::bigint
       from subscribers where not (select present from filtered) order by seq
       returning id, webhook_id
     ), queued as (
       insert into delivery_queue (delivery_id, workspace_id, webhook_id, due_at)
-      select id, ${event.workspaceId}, webhook_id, ${dueAtOf(event)}::bigint from created
+      select id, $1, webhook_id, $11::bigint from created
     ), wakeup as (
-      select pg_notify(${WAKEUP_CHANNEL}, '') where exists (select 1 from created)
+      select pg_notify($12, '') where exists (select 1 from created)
     )
-    select (select count(*) from created) as deliveries, (select present from filtered) as filtered, (select count(*) from wakeup) as woken`.execute(db);
-  return { deliveries: Number(rows[0]!.deliveries), filtered: rows[0]!.filtered };
-}
+    select (select count(*) from created) as deliveries, (select present from filtered) as filtered, (select count(*) from wakeup) as woken`;
 
 /** The event published under `idempotencyKey`, with its delivery count, or null. */
 export async function findIdempotentEvent(

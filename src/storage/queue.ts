@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { type FixedStatement, runFixed } from './fixed-statement.js';
 import type { Db, StoreKind } from './schema.js';
 
 /**
@@ -6,23 +6,9 @@ import type { Db, StoreKind } from './schema.js';
  * workspace, when it is due (while leased: the lease expiry) and the lease holder — deleted when the
  * delivery finishes. Every row is claimable once `due_at` has passed, a lease that ran out included.
  *
- * The statements a delivery runs through (lease, finish, reschedule) have one fixed text per store,
- * taking their ids as one array parameter (`json_each` on SQLite, `unnest` on PostgreSQL): each is
- * prepared once per connection and run without query building.
+ * The statements a delivery runs through (lease, finish, reschedule) are fixed statements
+ * (fixed-statement.ts): one text per store, ids as one array parameter.
  */
-
-/** One statement, spelt for each store; `run` binds the same parameters to either. */
-export interface FixedStatement {
-  sqlite: string;
-  postgres: string;
-}
-
-/** Runs a fixed statement: arrays go to SQLite as JSON text, to PostgreSQL as arrays. */
-export async function runFixed<R>(db: Db, kind: StoreKind, statement: FixedStatement, parameters: readonly unknown[]): Promise<R[]> {
-  const bound = kind === 'sqlite' ? parameters.map((p) => (Array.isArray(p) ? JSON.stringify(p) : p)) : parameters;
-  const result = await db.executeQuery<R>(CompiledQuery.raw(kind === 'sqlite' ? statement.sqlite : statement.postgres, bound as unknown[]));
-  return result.rows;
-}
 
 /** A queued delivery to write: what claims need to find it. */
 export interface QueueEntry {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { foldWebhookOutcomes, type WebhookOutcome } from '../domain/webhook-health.js';
-import { type FixedStatement, finishLeased, rescheduleLeased, runFixed } from './queue.js';
+import { type FixedStatement, runFixed } from './fixed-statement.js';
+import { finishLeased, rescheduleLeased } from './queue.js';
 import type { Db, StoreKind } from './schema.js';
 import { inTransaction } from './transaction.js';
 

@@ -1,26 +1,28 @@
-import { type RawBuilder, sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
 import { compileFilter, storedFilter } from '../domain/payload-filter.js';
-import { onListed } from './json-column.js';
-import type { Db } from './schema.js';
+import { type FixedStatement, runFixed } from './fixed-statement.js';
+import type { Db, StoreKind } from './schema.js';
 
 /**
  * The one subscription rule: the active webhooks of a workspace subscribed to exactly `type`, or to `*`,
  * and, as Svix's channels work, listening to no channel (they get every message) or to one of the
  * event's `channels` (a message without channels reaches only webhooks without channels).
- * An indexed, case-sensitive equality on `webhook_subscriptions`, identical on both stores. Selects `id, seq`
- * and `filter`: a webhook with a payload filter gets only the events it matches (`reachedBy`).
+ * An indexed, case-sensitive equality on `webhook_subscriptions`, identical on both stores; parameters
+ * (workspace id, type, channels as a list), each used once. Selects `id, seq` and `filter`: a webhook with
+ * a payload filter gets only the events it matches (`reachedBy`).
+ *
+ * Driven by the subscription index, then one lookup per match: at 10 000 webhooks an `id in (…)` form
+ * let SQLite scan every webhook of the workspace (3.97 ms for 10 matches, against 0.3 ms this way;
+ * bench/profile-subscriptions.ts). A webhook has one row per type, or only `*`, so it matches once.
  */
-export function subscribersQuery(workspaceId: string, type: string, channels: readonly string[] = []): RawBuilder<Subscriber & { seq: number }> {
-  // Driven by the subscription index, then one lookup per match: at 10 000 webhooks an `id in (…)` form
-  // let SQLite scan every webhook of the workspace (3.97 ms for 10 matches, against 0.3 ms this way;
-  // bench/profile-subscriptions.ts). A webhook has one row per type, or only `*`, so it matches once.
-  const onChannel = channels.map((channel) => sql` or ${onListed('w.channels', channel)}`);
-  return sql<Subscriber & { seq: number }>`select w.id, w.seq, w.filter from webhook_subscriptions s
-    join webhooks w on w.id = s.webhook_id
-    where s.workspace_id = ${workspaceId} and s.event_type in (${type}, '*') and w.is_active = 1
-    and (w.channels is null${sql.join(onChannel, sql``)})`;
-}
+export const SUBSCRIBERS: FixedStatement = {
+  sqlite: `select w.id, w.seq, w.filter from webhook_subscriptions s join webhooks w on w.id = s.webhook_id
+    where s.workspace_id = ? and s.event_type in (?, '*') and w.is_active = 1
+    and (w.channels is null or exists (select 1 from json_each(w.channels) c where c.value in (select value from json_each(?))))`,
+  postgres: `select w.id, w.seq, w.filter from webhook_subscriptions s join webhooks w on w.id = s.webhook_id
+    where s.workspace_id = $1 and s.event_type in ($2, '*') and w.is_active = 1
+    and (w.channels is null or exists (select 1 from json_array_elements_text(w.channels::json) c where c = any($3::text[])))`,
+};
 
 /** A webhook subscribed to an event's type and channels, with its payload filter (JSON) or null. */
 export interface Subscriber {
@@ -28,9 +30,11 @@ export interface Subscriber {
   filter: string | null;
 }
 
+const SUBSCRIBERS_IN_ORDER: FixedStatement = { sqlite: `${SUBSCRIBERS.sqlite} order by w.seq`, postgres: `${SUBSCRIBERS.postgres} order by w.seq` };
+
 /** The webhooks subscribed to `type` on `channels` in a workspace, oldest first, before payload filters. */
-export async function subscribersOf(db: Db, workspaceId: string, type: string, channels: readonly string[] = []): Promise<Subscriber[]> {
-  const { rows } = await sql<Subscriber>`${subscribersQuery(workspaceId, type, channels)} order by w.seq`.execute(db);
+export async function subscribersOf(db: Db, kind: StoreKind, workspaceId: string, type: string, channels: readonly string[] = []): Promise<Subscriber[]> {
+  const rows = await runFixed<Subscriber>(db, kind, SUBSCRIBERS_IN_ORDER, [workspaceId, type, channels]);
   return rows.map((row) => ({ id: row.id, filter: row.filter }));
 }
 
@@ -46,8 +50,12 @@ export function reachedBy(subscribers: readonly Subscriber[], payload: string): 
 }
 
 /** The ids of the webhooks an event reaches in its workspace, oldest first: the subscription rule, then filters. */
-export async function subscribedWebhookIds(db: Db, event: { workspaceId: string; type: string; channels: readonly string[]; payload: string }): Promise<string[]> {
-  return reachedBy(await subscribersOf(db, event.workspaceId, event.type, event.channels), event.payload);
+export async function subscribedWebhookIds(
+  db: Db,
+  kind: StoreKind,
+  event: { workspaceId: string; type: string; channels: readonly string[]; payload: string },
+): Promise<string[]> {
+  return reachedBy(await subscribersOf(db, kind, event.workspaceId, event.type, event.channels), event.payload);
 }
 
 
@@ -66,7 +74,7 @@ export async function replaceSubscriptions(db: Db, webhook: { id: string; worksp
 }
 
 /**
- * `subscribersQuery`'s channel rule for one webhook and one stored event (a replay of missed messages
+ * `SUBSCRIBERS`' channel rule for one webhook and one stored event (a replay of missed messages
  * checks events one by one): no channels on the webhook hears everything, else one channel in common.
  */
 export const hearsChannels = (webhookChannels: readonly string[] | null, eventChannels: readonly string[] | null): boolean =>

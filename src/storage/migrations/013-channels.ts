@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * Svix channels and tags, each a JSON array or null: `webhooks.channels` (null: every message; matched
- * by `subscribersQuery`), `events.channels` and `events.tags` (as the message gave them).
+ * by `SUBSCRIBERS` in storage/subscriptions.ts), `events.channels` and `events.tags` (as the message gave them).
  */
 export const channelsMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
