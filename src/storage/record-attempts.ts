@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { foldWebhookOutcomes, type WebhookOutcome } from '../domain/webhook-health.js';
 import { type FixedStatement, runFixed } from './fixed-statement.js';
 import { finishLeased, rescheduleLeased } from './queue.js';
@@ -83,8 +82,9 @@ export async function recordAttempts(
     const toDisable: WebhookToDisable[] = [];
     const recovered: string[] = [];
     const opened: string[] = [];
-    for (const outcome of outcomes) {
-      const row = await updateWebhookHealth(trx, outcome);
+    // In webhook id order, so concurrent workers lock webhook rows in one order.
+    for (const outcome of outcomes.sort((a, b) => (a.webhookId < b.webhookId ? -1 : a.webhookId > b.webhookId ? 1 : 0))) {
+      const row = await updateWebhookHealth(trx, kind, outcome);
       if (!row || row.is_active !== 1) continue;
       const change = circuitChange(row, outcome, circuit);
       if (change) {
@@ -124,31 +124,33 @@ function circuitChange(
 }
 
 /** Folds a batch's outcome into the webhook's counters; answers its new failure count and whether it is active. */
-function updateWebhookHealth(db: Db, o: WebhookOutcome) {
-  const later = (column: string, value: number) =>
-    sql<number>`case when ${sql.ref(column)} is null or ${sql.ref(column)} < ${value} then ${value} else ${sql.ref(column)} end`;
-  return db
-    .updateTable('webhooks')
-    .set({
-      last_triggered_at: later('last_triggered_at', o.lastTriggeredAt),
-      ...(o.lastError !== null && { last_error: o.lastError }),
-      ...(o.lastSuccessAt !== null
-        ? {
-            last_success_at: o.lastSuccessAt,
-            failure_count: o.failedDeliveriesAfterLastSuccess,
-            consecutive_failed_attempts: o.failedAttemptsAfterLastSuccess,
-            failing_since: o.firstFailureAt,
-          }
-        : {
-            failure_count: sql`failure_count + ${o.failedDeliveriesAfterLastSuccess}`,
-            consecutive_failed_attempts: sql`consecutive_failed_attempts + ${o.failedAttemptsAfterLastSuccess}`,
-            failing_since: sql`coalesce(failing_since, ${o.firstFailureAt})`,
-          }),
-    })
-    .where('id', '=', o.webhookId)
-    .returning(['failure_count', 'is_active', 'consecutive_failed_attempts', 'circuit_open_until', 'circuit_probe_ms'])
-    .executeTakeFirst();
+async function updateWebhookHealth(db: Db, kind: StoreKind, o: WebhookOutcome) {
+  const [row] = await runFixed<{ failure_count: number; is_active: number; consecutive_failed_attempts: number; circuit_open_until: number | null; circuit_probe_ms: number | null }>(
+    db,
+    kind,
+    UPDATE_HEALTH,
+    [o.webhookId, o.lastTriggeredAt, o.lastError, o.lastSuccessAt, o.failedDeliveriesAfterLastSuccess, o.failedAttemptsAfterLastSuccess, o.firstFailureAt],
+  );
+  return row;
 }
+
+// A success in the batch restarts the failure streaks from what followed it; without one they grow.
+const HEALTH_SET = `last_triggered_at = case when webhooks.last_triggered_at is null or webhooks.last_triggered_at < v.triggered_at then v.triggered_at else webhooks.last_triggered_at end,
+    last_error = coalesce(v.error, webhooks.last_error),
+    last_success_at = coalesce(v.success_at, webhooks.last_success_at),
+    failure_count = case when v.success_at is null then webhooks.failure_count + v.failed_deliveries else v.failed_deliveries end,
+    consecutive_failed_attempts = case when v.success_at is null then webhooks.consecutive_failed_attempts + v.failed_attempts else v.failed_attempts end,
+    failing_since = case when v.success_at is null then coalesce(webhooks.failing_since, v.first_failure_at) else v.first_failure_at end`;
+const HEALTH_RETURNING = 'returning failure_count, is_active, consecutive_failed_attempts, circuit_open_until, circuit_probe_ms';
+const UPDATE_HEALTH: FixedStatement = {
+  sqlite: `update webhooks set ${HEALTH_SET}
+    from (select ? as id, ? as triggered_at, ? as error, ? as success_at, ? as failed_deliveries, ? as failed_attempts, ? as first_failure_at) as v
+    where webhooks.id = v.id ${HEALTH_RETURNING}`,
+  postgres: `update webhooks set ${HEALTH_SET}
+    from (select $1::text as id, $2::bigint as triggered_at, $3::text as error, $4::bigint as success_at, $5::integer as failed_deliveries,
+      $6::integer as failed_attempts, $7::bigint as first_failure_at) as v
+    where webhooks.id = v.id ${HEALTH_RETURNING}`,
+};
 
 /**
  * Moves the queue rows this worker still holds (finished: out; retrying: due at the next attempt), then
