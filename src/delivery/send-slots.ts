@@ -18,10 +18,9 @@ export interface SlotLimits {
 export interface SendTicket {
   delivery: ClaimedDelivery;
   host: string;
-  /** To an endpoint not proven fast: counted against its workspace's guarded share. */
-  guarded: boolean;
-  /** To a slow endpoint: counted against the slow-target share too. */
-  slow: boolean;
+  /** The `#sending` counters it holds, worked out once at start: beyond its webhook's and workspace's, an
+   * endpoint not proven fast counts against its workspace's guarded share and host, a slow one the slow shares. */
+  counters: string[];
 }
 
 type Speed = 'fast' | 'slow' | 'unproven';
@@ -161,16 +160,16 @@ export class SendSlots {
     const host = this.#hostOf(url);
     const speed = this.#speedOf(webhookId, host);
     const sending = (key: string) => this.#sending.get(key) ?? 0;
-    const limits = [
+    let free = Math.min(
       queue.length,
       this.#limits.maxInFlight - this.#inFlight,
       (speed === 'slow' ? 1 : this.#limits.webhookConcurrency) - sending(`w:${webhookId}`),
       this.#limits.workspaceMaxInFlight - sending(`s:${workspaceId}`),
-    ];
+    );
     // A host's cap holds back only what might hang there: a fast webhook keeps flowing beside hanging ones on its host.
-    if (speed !== 'fast') limits.push(this.#guardedShare - sending(`g:${workspaceId}`), this.#limits.hostMaxInFlight - sending(`h:${host}`));
-    if (speed === 'slow') limits.push(this.#slowMax - sending('slow'), this.#slowPerWorkspace - sending(`slow:${workspaceId}`));
-    return Math.max(0, Math.min(...limits));
+    if (speed !== 'fast') free = Math.min(free, this.#guardedShare - sending(`g:${workspaceId}`), this.#limits.hostMaxInFlight - sending(`h:${host}`));
+    if (speed === 'slow') free = Math.min(free, this.#slowMax - sending('slow'), this.#slowPerWorkspace - sending(`slow:${workspaceId}`));
+    return Math.max(0, free);
   }
 
   /** Takes up to `count` waiting rows of a webhook into flight (never more than `startable`). */
@@ -180,7 +179,7 @@ export class SendSlots {
     const tickets = queue.splice(0, Math.min(count, this.startable(webhookId))).map((delivery) => {
       const host = this.#hostOf(delivery.url);
       const speed = this.#speedOf(webhookId, host);
-      const ticket = { delivery, host, guarded: speed !== 'fast', slow: speed === 'slow' };
+      const ticket = { delivery, host, counters: sendingCounters(delivery, host, speed) };
       this.#count(ticket, 1);
       return ticket;
     });
@@ -246,18 +245,8 @@ export class SendSlots {
   }
 
   #count(ticket: SendTicket, delta: number): void {
-    const { webhookId, workspaceId } = ticket.delivery;
     this.#inFlight += delta;
-    bump(this.#sending, `w:${webhookId}`, delta);
-    bump(this.#sending, `s:${workspaceId}`, delta);
-    if (ticket.guarded) {
-      bump(this.#sending, `g:${workspaceId}`, delta);
-      bump(this.#sending, `h:${ticket.host}`, delta);
-    }
-    if (ticket.slow) {
-      bump(this.#sending, 'slow', delta);
-      bump(this.#sending, `slow:${workspaceId}`, delta);
-    }
+    for (const key of ticket.counters) bump(this.#sending, key, delta);
   }
 
   #forgetWebhook(webhookId: string): void {
@@ -283,6 +272,13 @@ export class SendSlots {
 // A held row's memory beyond its payload: its webhook's columns and the object itself, about a kilobyte.
 const ROW_OVERHEAD_BYTES = 1024;
 const heldBytesOf = (delivery: ClaimedDelivery): number => delivery.payload.length + ROW_OVERHEAD_BYTES;
+
+function sendingCounters({ webhookId, workspaceId }: ClaimedDelivery, host: string, speed: Speed): string[] {
+  const keys = [`w:${webhookId}`, `s:${workspaceId}`];
+  if (speed !== 'fast') keys.push(`g:${workspaceId}`, `h:${host}`);
+  if (speed === 'slow') keys.push('slow', `slow:${workspaceId}`);
+  return keys;
+}
 
 const heldKeys = (webhookId: string, workspaceId: string, guarded: boolean): string[] =>
   guarded ? [`w:${webhookId}`, `s:${workspaceId}`, `g:${workspaceId}`] : [`w:${webhookId}`, `s:${workspaceId}`];

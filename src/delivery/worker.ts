@@ -98,6 +98,7 @@ export class DeliveryWorker {
   #wake: (() => void) | null = null;
   #signalled = false;
   #wakeScheduled = false;
+  #pumpScheduled = false;
   #unsubscribe: (() => void) | null = null;
 
   constructor(deps: WorkerDeps) {
@@ -251,6 +252,16 @@ export class DeliveryWorker {
     }
   }
 
+  /** Completions arrive in bursts: one walk over the waiting webhooks per turn of the event loop serves them all. */
+  #pumpAllSoon(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      if (this.#running) this.#pumpAll();
+    });
+  }
+
   #pump(webhookId: string): void {
     const free = this.#slots.startable(webhookId);
     if (free <= 0) return;
@@ -310,20 +321,23 @@ export class DeliveryWorker {
       const error = describeOutcome(result.outcome);
       // One line per attempt, what an operator greps for; never the body, headers or secrets. Successes
       // only at debug: the delivery log records every attempt, and a line each costs ~7 % of a delivery's CPU.
-      logger[result.outcome.kind === 'success' ? 'debug' : 'info'](
-        {
-          webhookId: delivery.webhookId,
-          deliveryId: delivery.id,
-          eventType: delivery.eventType,
-          attempt,
-          outcome: result.outcome.kind,
-          status: 'status' in result.outcome ? result.outcome.status : undefined,
-          ms: result.durationMs,
-          error: error ?? undefined,
-          next: next.status,
-        },
-        'delivery attempt',
-      );
+      const level = result.outcome.kind === 'success' ? 'debug' : 'info';
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          {
+            webhookId: delivery.webhookId,
+            deliveryId: delivery.id,
+            eventType: delivery.eventType,
+            attempt,
+            outcome: result.outcome.kind,
+            status: 'status' in result.outcome ? result.outcome.status : undefined,
+            ms: result.durationMs,
+            error: error ?? undefined,
+            next: next.status,
+          },
+          'delivery attempt',
+        );
+      }
       metrics?.attempts.inc({ outcome: result.outcome.kind });
       metrics?.finished.inc({ status: next.status });
       metrics?.latency.observe(result.durationMs / 1000);
@@ -353,7 +367,7 @@ export class DeliveryWorker {
       metrics?.inFlight.dec();
       if (this.#running) {
         this.#pump(delivery.webhookId);
-        this.#pumpAll();
+        this.#pumpAllSoon();
       }
       // Claim more only once this webhook's local queue runs low, so one claim refills many slots.
       if (this.#slots.runningLow(delivery.webhookId)) this.#wakeSoon();
