@@ -256,7 +256,14 @@ describe.each(STORES)('delivery engine (%s)', (store) => {
     expect(badBatch.body.detail[0].loc).toEqual(['body', 'events', 1, 'type']);
     expect((await publish({ type: 'webhook.disabled', data: {} })).status).toBe(422);
     expect((await h.request('GET', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key })).headers['x-total-count']).toBe(eventsBefore);
-    await receiver.waitFor(3);
+    // A key repeated inside one batch: the second is the first's replay; the events keep the batch's order.
+    const again = { type: 'job.completed', data: { n: 'b' }, idempotency_key: `again-${store}` };
+    const repeated = await publish({ events: [{ type: 'job.completed', data: { n: 'a' } }, again, again, { type: 'job.completed', data: { n: 'c' } }] });
+    expect(repeated.status).toBe(202);
+    expect(repeated.body[2]).toEqual(repeated.body[1]);
+    const newest = ((await h.request('GET', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key })).body as { id: string }[]).slice(0, 3);
+    expect(newest.map((event) => event.id)).toEqual([repeated.body[3].id, repeated.body[1].id, repeated.body[0].id]);
+    await receiver.waitFor(6);
     await settle();
     await h.request('DELETE', `/api/v1/workspaces/${ws.id}/webhooks/${hook.id}`, { key: ws.key });
   });

@@ -13,7 +13,8 @@ import {
   releaseIdempotencyKey,
   writeEventToSubscribers,
   newOutboxEvent,
-  writeEventWithDeliveries,
+  writeEventsWithDeliveries,
+  type EventWithDeliveries,
   type OutboxEvent,
 } from '../storage/outbox.js';
 import type { Db } from '../storage/schema.js';
@@ -147,8 +148,16 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
     ]);
   }
   const results: PublishResult[] = [];
+  // Events are written together, in request order; one with an idempotency key or an external id is looked
+  // up first, after the events before it are written (a batch may repeat a key).
+  let unwritten: EventWithDeliveries[] = [];
+  const writeUnwritten = async () => {
+    await writeEventsWithDeliveries(trx, ctx.store.kind, unwritten);
+    unwritten = [];
+  };
   for (const { input, event, webhookIds } of planned) {
     const key = input.idempotency_key ?? null;
+    if (key !== null || input.external_id !== undefined) await writeUnwritten();
     if (key !== null) {
       const earlier = await findIdempotentEvent(trx, workspaceId, key);
       if (earlier && earlier.createdAt > now - IDEMPOTENCY_WINDOW_MS) {
@@ -164,9 +173,10 @@ async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, in
     if (input.external_id !== undefined && (await events.findEventByExternalId(trx, workspaceId, input.external_id))) {
       throw new AppError('message_event_id_exists', `a message with eventId '${input.external_id}' exists in this application`);
     }
-    await writeEventWithDeliveries(trx, ctx.store.kind, event, webhookIds);
+    unwritten.push({ event, webhookIds });
     results.push({ id: event.id, deliveries: webhookIds.length, replayed: false });
   }
+  await writeUnwritten();
   if (results.some((result) => !result.replayed && result.deliveries > 0)) await ctx.store.wakeups.announce(trx);
   return results;
 }

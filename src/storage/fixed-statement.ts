@@ -24,3 +24,6 @@ export async function runPostgres<R>(db: Db, text: string, parameters: readonly 
   return (await db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]))).rows;
 }
 
+
+/** Rows as one array per column: how PostgreSQL's `unnest($1::t[], $2::u[], …)` takes them. */
+export const columnsOf = (tuples: readonly unknown[][], width: number): unknown[][] => Array.from({ length: width }, (_, i) => tuples.map((t) => t[i]));

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
 import { newEventId } from '../domain/ids.js';
-import { type FixedStatement, runFixed, runPostgres } from './fixed-statement.js';
+import { columnsOf, type FixedStatement, runFixed, runPostgres } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
 import { enqueue } from './queue.js';
 import type { Db, StoreKind } from './schema.js';
@@ -53,8 +53,15 @@ export function newOutboxEvent(input: {
   };
 }
 
-// Webhook ids one statement takes as its list.
-const DELIVERY_CHUNK = 1000;
+// Rows one statement takes as its list parameter.
+const EVENT_CHUNK = 500;
+const DELIVERY_CHUNK = 5000;
+
+/** An event to write with the webhooks it reaches. */
+export interface EventWithDeliveries {
+  event: OutboxEvent;
+  webhookIds: readonly string[];
+}
 
 /**
  * Writes an event and one pending delivery per webhook (test sends when `isTest`). Call inside the publishing transaction: the
@@ -64,10 +71,62 @@ export async function writeEventWithDeliveries(
   db: Db,
   kind: StoreKind,
   event: OutboxEvent,
-  webhookIds: string[],
+  webhookIds: readonly string[],
   options: { isTest?: boolean } = {},
 ): Promise<void> {
-  await runFixed(db, kind, INSERT_EVENT, [
+  await writeEventsWithDeliveries(db, kind, [{ event, webhookIds }], options);
+}
+
+/** `writeEventWithDeliveries` for a batch: the events in one statement, their deliveries in another (per chunk and due time). */
+export async function writeEventsWithDeliveries(db: Db, kind: StoreKind, items: readonly EventWithDeliveries[], options: { isTest?: boolean } = {}): Promise<void> {
+  for (let start = 0; start < items.length; start += EVENT_CHUNK) {
+    await runFixed(db, kind, INSERT_EVENTS, eventColumns(kind, items.slice(start, start + EVENT_CHUNK)));
+  }
+  // A publish's events share their workspace and creation time; their due times differ only when scheduled.
+  const groups = new Map<string, { workspaceId: string; createdAt: number; dueAt: number; rows: DeliveryRow[] }>();
+  for (const { event, webhookIds } of items) {
+    const dueAt = dueAtOf(event);
+    const key = `${event.workspaceId} ${event.createdAt} ${dueAt}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { workspaceId: event.workspaceId, createdAt: event.createdAt, dueAt, rows: [] }));
+    for (const webhookId of webhookIds) group.rows.push({ eventId: event.id, eventType: event.type, webhookId });
+  }
+  for (const { rows, ...group } of groups.values()) await insertDeliveries(db, kind, rows, { ...group, isTest: options.isTest ?? false });
+}
+
+/** When an event's deliveries become due: its scheduled time, or at once. */
+const dueAtOf = (event: OutboxEvent): number => event.deliverAt ?? event.createdAt;
+
+interface DeliveryRow {
+  eventId: string;
+  eventType: string;
+  webhookId: string;
+}
+
+/** Pending deliveries of stored events, queued, created at `createdAt` and due at `dueAt`, in chunks a statement can bind. */
+export async function insertDeliveries(
+  db: Db,
+  kind: StoreKind,
+  rows: readonly DeliveryRow[],
+  options: { workspaceId: string; createdAt: number; dueAt: number; isTest: boolean },
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += DELIVERY_CHUNK) {
+    const chunk = rows.slice(start, start + DELIVERY_CHUNK);
+    const tuples = chunk.map((row) => [row.eventId, row.webhookId, row.eventType]);
+    const created = await runFixed<{ id: number; webhook_id: string }>(db, kind, INSERT_DELIVERIES, [
+      options.workspaceId,
+      options.isTest ? 1 : 0,
+      options.createdAt,
+      options.createdAt,
+      ...(kind === 'sqlite' ? [tuples] : columnsOf(tuples, 3)),
+    ]);
+    await enqueue(db, kind, created.map((row) => ({ deliveryId: Number(row.id), workspaceId: options.workspaceId, webhookId: row.webhook_id })), options.dueAt);
+  }
+}
+
+/** Each event's columns, as one JSON array of rows (SQLite) or one array per column (PostgreSQL). */
+function eventColumns(kind: StoreKind, items: readonly EventWithDeliveries[]): unknown[] {
+  const tuples = items.map(({ event }) => [
     event.id,
     event.workspaceId,
     event.type,
@@ -80,57 +139,28 @@ export async function writeEventWithDeliveries(
     event.deliverAt,
     event.createdAt,
   ]);
-  const rows = webhookIds.map((webhookId) => ({ eventId: event.id, eventType: event.type, webhookId }));
-  await insertDeliveries(db, kind, rows, { workspaceId: event.workspaceId, createdAt: event.createdAt, dueAt: dueAtOf(event), isTest: options.isTest ?? false });
+  return kind === 'sqlite' ? [tuples] : columnsOf(tuples, 11);
 }
 
-/** When an event's deliveries become due: its scheduled time, or at once. */
-const dueAtOf = (event: OutboxEvent): number => event.deliverAt ?? event.createdAt;
-
-/** Pending deliveries of stored events, queued, created at `createdAt` and due at `dueAt`, in chunks a statement can bind. */
-export async function insertDeliveries(
-  db: Db,
-  kind: StoreKind,
-  rows: { eventId: string; eventType: string; webhookId: string }[],
-  options: { workspaceId: string; createdAt: number; dueAt: number; isTest: boolean },
-): Promise<void> {
-  // One statement per event and chunk: the rows differ only in their webhook.
-  const byEvent = new Map<string, { eventType: string; webhookIds: string[] }>();
-  for (const { eventId, eventType, webhookId } of rows) {
-    const entry = byEvent.get(eventId) ?? { eventType, webhookIds: [] };
-    entry.webhookIds.push(webhookId);
-    byEvent.set(eventId, entry);
-  }
-  for (const [eventId, { eventType, webhookIds }] of byEvent) {
-    for (let start = 0; start < webhookIds.length; start += DELIVERY_CHUNK) {
-      const chunk = webhookIds.slice(start, start + DELIVERY_CHUNK);
-      const created = await runFixed<{ id: number; webhook_id: string }>(db, kind, INSERT_DELIVERIES, [
-        eventId,
-        options.workspaceId,
-        eventType,
-        options.isTest ? 1 : 0,
-        options.createdAt,
-        options.createdAt,
-        chunk,
-      ]);
-      await enqueue(db, kind, created.map((row) => ({ deliveryId: Number(row.id), workspaceId: options.workspaceId, webhookId: row.webhook_id })), options.dueAt);
-    }
-  }
-}
-
-const INSERT_EVENT: FixedStatement = {
-  sqlite: `insert into events (id, workspace_id, type, payload, idempotency_key, external_id, request_hash, channels, tags, deliver_at, created_at)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  postgres: `insert into events (id, workspace_id, type, payload, idempotency_key, external_id, request_hash, channels, tags, deliver_at, created_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+const EVENT_COLUMNS = 'id, workspace_id, type, payload, idempotency_key, external_id, request_hash, channels, tags, deliver_at, created_at';
+/** Events in list order (their `seq` follows it). */
+const INSERT_EVENTS: FixedStatement = {
+  sqlite: `insert into events (${EVENT_COLUMNS})
+    select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10
+    from json_each(?) order by key`,
+  postgres: `insert into events (${EVENT_COLUMNS})
+    select id, workspace_id, type, payload, idempotency_key, external_id, request_hash, channels, tags, deliver_at, created_at
+    from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[])
+      with ordinality as v(${EVENT_COLUMNS}, n)
+    order by n`,
 };
 
-/** Pending deliveries of one event, one per webhook id in the list (in its order). */
+/** Pending deliveries, one per (event, webhook, type) row of the list, in its order. */
 const INSERT_DELIVERIES: FixedStatement = {
   sqlite: `insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, is_test, attempt_count, created_at, updated_at)
-    select ?, value, ?, ?, 'pending', ?, 0, ?, ? from json_each(?) order by key returning id, webhook_id`,
+    select value ->> 0, value ->> 1, ?, value ->> 2, 'pending', ?, 0, ?, ? from json_each(?) order by key returning id, webhook_id`,
   postgres: `insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, is_test, attempt_count, created_at, updated_at)
-    select $1, w, $2, $3, 'pending', $4::int, 0, $5::bigint, $6::bigint from unnest($7::text[]) with ordinality as u(w, n) order by n
+    select e, w, $1, t, 'pending', $2::int, 0, $3::bigint, $4::bigint from unnest($5::text[], $6::text[], $7::text[]) with ordinality as u(e, w, t, n) order by n
     returning id, webhook_id`,
 };
 

@@ -1,5 +1,5 @@
 import { foldWebhookOutcomes, type WebhookOutcome } from '../domain/webhook-health.js';
-import { type FixedStatement, runFixed } from './fixed-statement.js';
+import { columnsOf, type FixedStatement, runFixed } from './fixed-statement.js';
 import { finishLeased, rescheduleLeased } from './queue.js';
 import type { Db, StoreKind } from './schema.js';
 import { inTransaction } from './transaction.js';
@@ -181,8 +181,6 @@ function attemptColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
   ]);
   return kind === 'sqlite' ? [tuples] : columnsOf(tuples, 11);
 }
-
-const columnsOf = (tuples: unknown[][], width: number): unknown[][] => Array.from({ length: width }, (_, i) => tuples.map((t) => t[i]));
 
 const DELIVERY_VALUES = {
   sqlite: `(select value ->> 0 as id, value ->> 1 as status, value ->> 2 as attempt, value ->> 3 as at, value ->> 4 as status_code,
