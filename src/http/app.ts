@@ -123,6 +123,7 @@ export function createHttpApp(
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   app.addHook('onResponse', async (request, reply) => {
+    if (!deps.logger.isLevelEnabled('debug')) return;
     request.log.debug(
       {
         reqId: request.id,
