@@ -25,5 +25,9 @@ export async function runPostgres<R>(db: Db, text: string, parameters: readonly 
 }
 
 
-/** Rows as one array per column: how PostgreSQL's `unnest($1::t[], $2::u[], …)` takes them. */
-export const columnsOf = (tuples: readonly unknown[][], width: number): unknown[][] => Array.from({ length: width }, (_, i) => tuples.map((t) => t[i]));
+/**
+ * A list of rows as a fixed statement's parameters: one JSON array of rows for SQLite's `json_each(?)`
+ * (read with `value ->> i`), one array per column for PostgreSQL's `unnest($1::t[], $2::u[], …)`.
+ */
+export const rowsParameters = (kind: StoreKind, rows: readonly unknown[][], width: number): unknown[] =>
+  kind === 'sqlite' ? [rows] : Array.from({ length: width }, (_, i) => rows.map((row) => row[i]));

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
 import { newEventId } from '../domain/ids.js';
-import { columnsOf, type FixedStatement, runFixed, runPostgres } from './fixed-statement.js';
+import { type FixedStatement, rowsParameters, runFixed, runPostgres } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
 import { enqueue } from './queue.js';
 import type { Db, StoreKind } from './schema.js';
@@ -118,13 +118,13 @@ export async function insertDeliveries(
       options.isTest ? 1 : 0,
       options.createdAt,
       options.createdAt,
-      ...(kind === 'sqlite' ? [tuples] : columnsOf(tuples, 3)),
+      ...rowsParameters(kind, tuples, 3),
     ]);
     await enqueue(db, kind, created.map((row) => ({ deliveryId: Number(row.id), workspaceId: options.workspaceId, webhookId: row.webhook_id })), options.dueAt);
   }
 }
 
-/** Each event's columns, as one JSON array of rows (SQLite) or one array per column (PostgreSQL). */
+/** Each event's columns, as rows for `INSERT_EVENTS`. */
 function eventColumns(kind: StoreKind, items: readonly EventWithDeliveries[]): unknown[] {
   const tuples = items.map(({ event }) => [
     event.id,
@@ -139,7 +139,7 @@ function eventColumns(kind: StoreKind, items: readonly EventWithDeliveries[]): u
     event.deliverAt,
     event.createdAt,
   ]);
-  return kind === 'sqlite' ? [tuples] : columnsOf(tuples, 11);
+  return rowsParameters(kind, tuples, 11);
 }
 
 const EVENT_COLUMNS = 'id, workspace_id, type, payload, idempotency_key, external_id, request_hash, channels, tags, deliver_at, created_at';

@@ -1,4 +1,4 @@
-import { type FixedStatement, runFixed } from './fixed-statement.js';
+import { type FixedStatement, rowsParameters, runFixed } from './fixed-statement.js';
 import type { Db, StoreKind } from './schema.js';
 
 /**
@@ -33,11 +33,8 @@ const ENQUEUE_CHUNK = 5000;
 export async function enqueue(db: Db, kind: StoreKind, entries: readonly QueueEntry[], dueAt: number): Promise<void> {
   for (let start = 0; start < entries.length; start += ENQUEUE_CHUNK) {
     const chunk = entries.slice(start, start + ENQUEUE_CHUNK);
-    const parameters =
-      kind === 'sqlite'
-        ? [dueAt, chunk.map((e) => [e.deliveryId, e.workspaceId, e.webhookId])]
-        : [dueAt, chunk.map((e) => e.deliveryId), chunk.map((e) => e.workspaceId), chunk.map((e) => e.webhookId)];
-    await runFixed(db, kind, ENQUEUE, parameters);
+    const rows = chunk.map((e) => [e.deliveryId, e.workspaceId, e.webhookId]);
+    await runFixed(db, kind, ENQUEUE, [dueAt, ...rowsParameters(kind, rows, 3)]);
   }
 }
 
@@ -80,7 +77,7 @@ const RESCHEDULE: FixedStatement = {
 /** Hands leased deliveries back to the queue, each due at its next attempt; answers the ids `workerId` still held. */
 export async function rescheduleLeased(db: Db, kind: StoreKind, workerId: string, next: readonly { id: number; dueAt: number }[]): Promise<number[]> {
   if (!next.length) return [];
-  const parameters = kind === 'sqlite' ? [next.map((n) => [n.id, n.dueAt]), workerId] : [next.map((n) => n.id), next.map((n) => n.dueAt), workerId];
+  const parameters = [...rowsParameters(kind, next.map((n) => [n.id, n.dueAt]), 2), workerId];
   const rows = await runFixed<{ delivery_id: number }>(db, kind, RESCHEDULE, parameters);
   return rows.map((row) => Number(row.delivery_id));
 }

@@ -1,5 +1,5 @@
 import { foldWebhookOutcomes, type WebhookOutcome } from '../domain/webhook-health.js';
-import { columnsOf, type FixedStatement, runFixed } from './fixed-statement.js';
+import { type FixedStatement, rowsParameters, runFixed } from './fixed-statement.js';
 import { finishLeased, rescheduleLeased } from './queue.js';
 import type { Db, StoreKind } from './schema.js';
 import { inTransaction } from './transaction.js';
@@ -169,17 +169,17 @@ async function recordHeld(db: Db, kind: StoreKind, workerId: string, records: At
   return [...held, ...others.filter((r) => cancelled.has(r.deliveryId))];
 }
 
-/** The new state of each delivery, as one JSON array (SQLite) or one array per column (PostgreSQL). */
+/** The new state of each delivery, as rows for `DELIVERY_VALUES`. */
 function deliveryColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
   const tuples = records.map((r) => [r.deliveryId, r.nextStatus, r.attempt, r.at, r.statusCode, r.error, r.durationMs]);
-  return kind === 'sqlite' ? [tuples] : columnsOf(tuples, 7);
+  return rowsParameters(kind, tuples, 7);
 }
 
 function attemptColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
   const tuples = records.map((r) => [
     r.deliveryId, r.webhookId, r.attempt, r.outcome, r.statusCode, r.durationMs, r.error, r.requestHeaders, r.responseHeaders, r.responseBody, r.at,
   ]);
-  return kind === 'sqlite' ? [tuples] : columnsOf(tuples, 11);
+  return rowsParameters(kind, tuples, 11);
 }
 
 const DELIVERY_VALUES = {
