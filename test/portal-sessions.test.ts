@@ -106,4 +106,23 @@ describe.each(STORES)('portal sessions (%s)', (store) => {
     await svix.authentication.expireAll(app.id, {});
     await expect(viewer.endpoint.list(app.id)).rejects.toMatchObject({ code: 401 });
   });
+
+  it("Svix's expire-all ends only the sessions opened with one of `sessionIds`, and `expiry` seconds later when given", async () => {
+    const svix = new Svix(TEST_ADMIN_KEY, { serverUrl: h.hookd.url! });
+    const app = await svix.application.create({ name: 'Labelled' });
+    const openAs = async (sessionId?: string) =>
+      new Svix((await svix.authentication.appPortalAccess(app.id, sessionId ? { sessionId } : {})).token, { serverUrl: h.hookd.url! });
+    const [a, b, unlabelled] = [await openAs('a'), await openAs('b'), await openAs()];
+    await svix.authentication.expireAll(app.id, { sessionIds: ['a'] });
+    await expect(a.endpoint.list(app.id)).rejects.toMatchObject({ code: 401 });
+    expect((await b.endpoint.list(app.id)).data).toEqual([]);
+    expect((await unlabelled.endpoint.list(app.id)).data).toEqual([]);
+    // With `expiry`, the others keep working that many seconds, then are refused.
+    await expect(svix.authentication.expireAll(app.id, { expiry: -1 })).rejects.toMatchObject({ code: 422 });
+    await svix.authentication.expireAll(app.id, { expiry: 60 });
+    expect((await b.endpoint.list(app.id)).data).toEqual([]);
+    clock.advance(61_000);
+    await expect(b.endpoint.list(app.id)).rejects.toMatchObject({ code: 401 });
+    await expect(unlabelled.endpoint.list(app.id)).rejects.toMatchObject({ code: 401 });
+  });
 });

@@ -31,6 +31,8 @@ export interface NewPortalSession {
   userId?: string | null;
   /** Where the field names of a 422 point: the native body says `expires_in`, Svix's `expiry`. */
   expiryField?: string;
+  /** Svix's `sessionId`: a name of the caller's that expire-all can pick sessions by. */
+  label?: string | null;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function createPortalSession(
     expiresAt: now + lifetimeS * 1000,
     revokedAt: null,
   };
-  await sessions.insertPortalSession(ctx.store.db, { ...session, hash: hashApiKey(token) });
+  await sessions.insertPortalSession(ctx.store.db, { ...session, hash: hashApiKey(token), label: input.label ?? null });
   return { session, token, url: portalUrl(ctx, token) };
 }
 
@@ -84,9 +86,12 @@ export async function revokePortalSession(ctx: ServiceContext, workspaceId: stri
   if (!revoked) throw new AppError('portal_session_not_found');
 }
 
-/** Ends every live session of a workspace at once. */
-export async function revokeAllPortalSessions(ctx: ServiceContext, workspaceId: string): Promise<void> {
-  await sessions.revokePortalSession(ctx.store.db, { workspaceId }, ctx.clock.now());
+/** Svix's expire-all: the live sessions of a workspace (those opened with one of `labels`, when given) end in `graceS` seconds. */
+export async function expirePortalSessions(ctx: ServiceContext, workspaceId: string, options: { labels: readonly string[] | null; graceS: number }): Promise<void> {
+  if (!Number.isInteger(options.graceS) || options.graceS < 0 || options.graceS > PORTAL_SESSION_MAX_S) {
+    throw fieldError('expiry', `must be a whole number of seconds from 0 to ${PORTAL_SESSION_MAX_S} (7 days)`);
+  }
+  await sessions.expirePortalSessions(ctx.store.db, workspaceId, { labels: options.labels, graceMs: options.graceS * 1000 }, ctx.clock.now());
 }
 
 /** Ends the session whose token made this request (a logout); any other credential is refused. */

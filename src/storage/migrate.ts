@@ -19,6 +19,7 @@ import { egressCredentialsMigration } from './migrations/016-egress-credentials.
 import { circuitsMigration } from './migrations/017-circuits.js';
 import { fifoMigration } from './migrations/018-fifo.js';
 import { deliveryQueueMigration } from './migrations/019-delivery-queue.js';
+import { portalSessionLabelsMigration } from './migrations/020-portal-session-labels.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -42,6 +43,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '017-circuits': circuitsMigration,
     '018-fifo': fifoMigration,
     '019-delivery-queue': deliveryQueueMigration(kind),
+    '020-portal-session-labels': portalSessionLabelsMigration,
   };
 }
 

@@ -15,7 +15,7 @@ const toPortalSession = (row: PortalSessionsTable): PortalSession => ({
 const liveSessions = (db: Db, now: number) => db.selectFrom('portal_sessions').selectAll().where('revoked_at', 'is', null).where('expires_at', '>', now);
 
 /** Stores a session by its token's hash only. */
-export async function insertPortalSession(db: Db, session: PortalSession & { hash: string }): Promise<void> {
+export async function insertPortalSession(db: Db, session: PortalSession & { hash: string; label: string | null }): Promise<void> {
   await db
     .insertInto('portal_sessions')
     .values({
@@ -27,6 +27,7 @@ export async function insertPortalSession(db: Db, session: PortalSession & { has
       created_at: session.createdAt,
       expires_at: session.expiresAt,
       revoked_at: null,
+      label: session.label,
     })
     .execute();
 }
@@ -47,19 +48,23 @@ export async function listLivePortalSessions(db: Db, workspaceId: string, now: n
   return rows.map(toPortalSession);
 }
 
-/**
- * Revokes live sessions: one by id within a workspace, one by its token hash, or every one of a workspace;
- * answers whether any was revoked.
- */
-export async function revokePortalSession(db: Db, which: { workspaceId: string; id?: string } | { hash: string }, now: number): Promise<boolean> {
+/** Revokes a live session: by id within a workspace, or by its token hash; answers whether it was live. */
+export async function revokePortalSession(db: Db, which: { workspaceId: string; id: string } | { hash: string }, now: number): Promise<boolean> {
   let query = db.updateTable('portal_sessions').set({ revoked_at: now }).where('revoked_at', 'is', null).where('expires_at', '>', now);
-  if ('hash' in which) query = query.where('hash', '=', which.hash);
-  else {
-    query = query.where('workspace_id', '=', which.workspaceId);
-    if (which.id !== undefined) query = query.where('id', '=', which.id);
-  }
+  query = 'hash' in which ? query.where('hash', '=', which.hash) : query.where('workspace_id', '=', which.workspaceId).where('id', '=', which.id);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Ends a workspace's live sessions `graceMs` from now (0: at once, as a revocation), only those opened with
+ * one of `labels` when given; a session due to expire sooner keeps its own expiry.
+ */
+export async function expirePortalSessions(db: Db, workspaceId: string, options: { labels: readonly string[] | null; graceMs: number }, now: number): Promise<void> {
+  let query = db.updateTable('portal_sessions').where('workspace_id', '=', workspaceId).where('revoked_at', 'is', null).where('expires_at', '>', now);
+  if (options.labels) query = query.where('label', 'in', options.labels);
+  if (options.graceMs > 0) await query.set({ expires_at: now + options.graceMs }).where('expires_at', '>', now + options.graceMs).execute();
+  else await query.set({ revoked_at: now }).execute();
 }
 
 /** Deletes sessions that expired or were revoked before `before`. */

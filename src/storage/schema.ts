@@ -39,6 +39,8 @@ export interface PortalSessionsTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** The Svix `sessionId` it was opened with, or null. */
+  label: string | null;
 }
 
 export interface ReplaysTable {

@@ -21,15 +21,22 @@ const PortalAccessIn = Type.Object({
 const PortalAccessOut = Type.Object({ url: Type.String(), token: Type.String() });
 const AppParams = Type.Object({ app_id: Type.String({ minLength: 1, maxLength: 256 }) });
 
-type PortalAccessBody = { expiry?: number | null; readOnly?: boolean | null; capabilities?: string[] | null; application?: { name: string; uid?: string | null } | null };
+type PortalAccessBody = {
+  expiry?: number | null;
+  readOnly?: boolean | null;
+  capabilities?: string[] | null;
+  sessionId?: string | null;
+  application?: { name: string; uid?: string | null } | null;
+};
 
 /** Capabilities that change something: a token given none of them is read-only. */
 const WRITING_CAPABILITIES = ['ManageEndpoint', 'ManageEndpointSecret', 'CreateAttempts', 'ManageTransformations'];
 
 /**
  * `/auth/app-portal-access/{app_id}` (and the older `/auth/dashboard-access/{app_id}`): a portal session
- * for one app, the same as the native `portal-sessions` route; `/auth/app/{app_id}/expire-all` ends every
- * session of the app; `/auth/logout` ends the session whose token calls it. The tokens are never kept by
+ * for one app, the same as the native `portal-sessions` route (Svix's `sessionId` kept as its label);
+ * `/auth/app/{app_id}/expire-all` ends the app's sessions, or those opened with one of `sessionIds`, now or
+ * after `expiry` seconds; `/auth/logout` ends the session whose token calls it. The tokens are never kept by
  * the idempotency replay (it would store them readable for 12 h): a repeated POST opens another session.
  */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
@@ -50,7 +57,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   const openSession = async (appId: string, body: PortalAccessBody) => {
     const target = await appOrCreate(appId, body.application);
     const readOnly = body.readOnly ?? (body.capabilities ? !body.capabilities.some((c) => WRITING_CAPABILITIES.includes(c)) : false);
-    const { url, token } = await portal.createPortalSession(ctx, target.id, { expiresInS: body.expiry ?? undefined, readOnly, expiryField: 'expiry' });
+    const { url, token } = await portal.createPortalSession(ctx, target.id, { expiresInS: body.expiry ?? undefined, readOnly, expiryField: 'expiry', label: body.sessionId ?? null });
     return { url, token };
   };
 
@@ -79,15 +86,22 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       onRequest: admin,
       schema: {
         ...common,
-        summary: 'End every portal session of an application (Svix)',
+        summary: 'End the portal sessions of an application, or those opened with one of `sessionIds`, `expiry` seconds from now (Svix)',
         params: AppParams,
-        body: Type.Optional(Type.Object({ expiry: Type.Optional(Type.Union([Type.Integer(), Type.Null()])), sessionIds: Type.Optional(Type.Array(Type.String())) })),
+        body: Type.Optional(
+          Type.Object({
+            expiry: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+            sessionIds: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 256 }), { maxItems: 1000 }), Type.Null()])),
+          }),
+        ),
         response: { 204: Type.Null(), ...errorResponses(422) },
       },
     },
     async (request, reply) => {
       const target = await applications.findApplication(ctx, (request.params as { app_id: string }).app_id);
-      await portal.revokeAllPortalSessions(ctx, target.id);
+      const body = (request.body ?? {}) as { expiry?: number | null; sessionIds?: string[] | null };
+      const labels = body.sessionIds?.length ? body.sessionIds : null;
+      await portal.expirePortalSessions(ctx, target.id, { labels, graceS: body.expiry ?? 0 });
       return reply.status(204).send();
     },
   );
