@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { Webhook } from '../domain/models.js';
 import { findWorkspace } from '../storage/workspaces.js';
-import { findWebhook, type WebhookScope } from '../storage/webhooks.js';
+import { findWebhook, findWebhooks, type WebhookScope } from '../storage/webhooks.js';
 import type { ServiceContext } from './context.js';
 import type { Principal } from './principal.js';
 
@@ -38,6 +38,16 @@ export async function visibleWebhook(ctx: ServiceContext, realm: WebhookRealm, i
   const webhook = id === null ? null : await findWebhook(ctx.store.db, id, ctx.secretBox);
   if (!webhook || !(await canSee(ctx, realm, webhook))) throw new AppError('webhook_not_found');
   return webhook;
+}
+
+/** `visibleWebhook` for several ids in one read, by id; 404 unless the realm may see every one. */
+export async function visibleWebhooks(ctx: ServiceContext, realm: WebhookRealm, ids: readonly string[]): Promise<Map<string, Webhook>> {
+  const found = new Map((await findWebhooks(ctx.store.db, ids, ctx.secretBox)).map((webhook) => [webhook.id, webhook]));
+  for (const id of new Set(ids)) {
+    const webhook = found.get(id);
+    if (!webhook || !(await canSee(ctx, realm, webhook))) throw new AppError('webhook_not_found');
+  }
+  return found;
 }
 
 /** True when the realm may see `webhook`. */

@@ -9,7 +9,7 @@ import type { WebhookHealth } from '../storage/webhooks.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import type { ServiceContext } from './context.js';
 import { cancelDeliveriesOfWebhook } from '../storage/deliveries.js';
-import { listScope, visibleWebhook, type WebhookRealm } from './webhook-access.js';
+import { listScope, visibleWebhook, visibleWebhooks, type WebhookRealm } from './webhook-access.js';
 import { retryScheduleMs, type WebhookInput, webhookInputProblems } from './webhook-rules.js';
 import { keepRedactedValues, REDACTED } from '../domain/sensitive-headers.js';
 
@@ -132,6 +132,11 @@ export async function fillSecretDigests(ctx: ServiceContext): Promise<number> {
 /** The webhook by `wh_<uuid>` or bare UUID, if the realm may see it; else 404. */
 export function getWebhook(ctx: ServiceContext, realm: WebhookRealm, id: string): Promise<Webhook> {
   return visibleWebhook(ctx, realm, canonicalWebhookId(id));
+}
+
+/** Webhooks by their stored ids (`wh_<uuid>`), in one read, if the realm may see every one; else 404. */
+export function getWebhooks(ctx: ServiceContext, realm: WebhookRealm, ids: readonly string[]): Promise<Map<string, Webhook>> {
+  return visibleWebhooks(ctx, realm, ids);
 }
 
 /** The webhook by integer `seq` (seeds 001 and 002), if the realm may see it; else 404. */

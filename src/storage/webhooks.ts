@@ -180,6 +180,13 @@ export async function findWebhook(db: Db, id: string, box: Sealer): Promise<Webh
   return row ? toWebhook(row, box) : null;
 }
 
+/** The webhooks with these ids that exist, in one read. */
+export async function findWebhooks(db: Db, ids: readonly string[], box: Sealer): Promise<Webhook[]> {
+  if (!ids.length) return [];
+  const rows = await db.selectFrom('webhooks').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  return rows.map((row) => toWebhook(row, box));
+}
+
 /** The webhook of this workspace with this Svix endpoint uid, or null. */
 export async function findWebhookByUid(db: Db, workspaceId: string, uid: string, box: Sealer): Promise<Webhook | null> {
   const row = await db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).where('uid', '=', uid).executeTakeFirst();

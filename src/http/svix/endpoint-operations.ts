@@ -158,8 +158,9 @@ export async function endpointOperationRoutes(app: FastifyInstance): Promise<voi
       const message = await findMessage(ctx, realm.principal, realm.workspaceId, params.msg_id);
       const query = request.query as { limit?: number; iterator?: string };
       const page = await operations.listMessageEndpoints(ctx, realm.principal, message, { limit: query.limit ?? 50, ...(query.iterator !== undefined && { iterator: query.iterator }) });
-      const withEndpoint = async (delivery: Delivery) => ({ ...endpointJson(await webhooks.getWebhook(ctx, realm, delivery.webhookId)), ...deliveryStatus(delivery.status, delivery.nextAttemptAt) });
-      return { ...page, data: await Promise.all(page.data.map(withEndpoint)) };
+      const endpoints = await webhooks.getWebhooks(ctx, realm, page.data.map((delivery) => delivery.webhookId));
+      const withEndpoint = (delivery: Delivery) => ({ ...endpointJson(endpoints.get(delivery.webhookId)!), ...deliveryStatus(delivery.status, delivery.nextAttemptAt) });
+      return { ...page, data: page.data.map(withEndpoint) };
     },
   );
 }
