@@ -6,7 +6,7 @@ import { OPERATIONAL_EVENT_TYPES } from '../domain/event-payload.js';
 import type { ListRequest, ListSpec, Page } from '../domain/list.js';
 import type { Delivery, PublishedEvent } from '../domain/models.js';
 import { deliveriesOfEvent } from '../storage/deliveries.js';
-import { eventTypesForPublish } from '../storage/event-types.js';
+import { type EventTypesForPublish, eventTypesForPublish } from '../storage/event-types.js';
 import * as events from '../storage/events.js';
 import {
   findIdempotentEvent,
@@ -79,11 +79,27 @@ export async function publishEvents(
 }
 
 async function publish(ctx: ServiceContext, workspaceId: string, inputs: PublishInput[], loc: (index: number) => (string | number)[]): Promise<PublishResult[]> {
-  const types = await eventTypesForPublish(ctx.store.db, ctx.store.kind, [...new Set(inputs.map((input) => input.type))]);
+  const [single] = inputs;
+  // One event reaches at most every webhook of the workspace, so while that cap is within the per-request
+  // one the single-statement publish needs no count first.
+  const singleFits = ctx.config.maxWebhooksPerWorkspace <= ctx.config.maxDeliveriesPerRequest;
+  const plain = single!.idempotency_key === undefined && single!.external_id === undefined;
+  const checkedInJs = !isOperational(single!.type) && (single!.deliver_at === undefined || deliverAtProblem(single!.deliver_at, ctx.clock.now()) === null);
+  let known: EventTypesForPublish | null = null;
+  if (ctx.store.kind === 'postgres' && inputs.length === 1 && plain && singleFits && checkedInJs) {
+    // The common publish, one event of a type without a schema to enforce, is one atomic statement on
+    // PostgreSQL that also checks the type. When it wrote nothing (unknown type, a schema to check, a
+    // subscriber with a payload filter), it answered the type: the path below decides.
+    const event = outboxEvent(workspaceId, single!, ctx.clock.now());
+    const written = await writeEventToSubscribers(ctx.store.db, event, ctx.config.strictEventSchemas);
+    if (written.written) return [{ id: event.id, deliveries: written.deliveries, replayed: false }];
+    known = new Map(written.type ? [[single!.type, written.type]] : []);
+  }
+  const types = known ?? (await eventTypesForPublish(ctx.store.db, ctx.store.kind, [...new Set(inputs.map((input) => input.type))]));
   const problems: FieldError[] = [];
   inputs.forEach((input, index) => {
     const type = types.get(input.type);
-    if ((OPERATIONAL_EVENT_TYPES as readonly string[]).includes(input.type)) {
+    if (isOperational(input.type)) {
       problems.push({ loc: [...loc(index), 'type'], msg: `'${input.type}' is published by hookd itself`, type: 'operational_event_type' });
     } else if (!type) {
       problems.push({ loc: [...loc(index), 'type'], msg: `unknown event type '${input.type}'`, type: 'unknown_event_type' });
@@ -100,18 +116,6 @@ async function publish(ctx: ServiceContext, workspaceId: string, inputs: Publish
   });
   if (problems.length) throw validationError(problems);
 
-  const [single] = inputs;
-  // One event reaches at most every webhook of the workspace, so while that cap is within the per-request
-  // one the single-statement publish needs no count first.
-  const singleFits = ctx.config.maxWebhooksPerWorkspace <= ctx.config.maxDeliveriesPerRequest;
-  const plain = single!.idempotency_key === undefined && single!.external_id === undefined;
-  if (ctx.store.kind === 'postgres' && inputs.length === 1 && plain && singleFits) {
-    // The common publish, one event without an idempotency key, is one atomic statement on PostgreSQL.
-    const event = outboxEvent(workspaceId, single!, ctx.clock.now());
-    const written = await writeEventToSubscribers(ctx.store.db, event);
-    // A subscriber with a payload filter: the statement wrote nothing, the transaction below decides.
-    if (!written.filtered) return [{ id: event.id, deliveries: written.deliveries, replayed: false }];
-  }
   // Publishes that arrive together share one commit (SQLite); each is answered after the commit holding it.
   const write = () => ctx.store.groupCommit((trx) => writeEvents(ctx, trx, workspaceId, inputs));
   try {
@@ -201,6 +205,8 @@ function outboxEvent(workspaceId: string, input: PublishInput, createdAt: number
 export const MAX_SCHEDULE_AHEAD_MS = 30 * 86_400_000;
 // A deliver_at this little in the past is taken as "now": the publisher's clock may run behind hookd's.
 const SCHEDULE_SKEW_MS = 5_000;
+
+const isOperational = (type: string): boolean => (OPERATIONAL_EVENT_TYPES as readonly string[]).includes(type);
 
 /** Why `deliver_at` cannot be used, or null: an ISO time from now to 30 days ahead. */
 function deliverAtProblem(value: string, now: number): string | null {

@@ -33,12 +33,16 @@ export async function knownEventTypeNames(db: Db, names: string[]): Promise<Set<
   return new Set(rows.map((row) => row.name));
 }
 
+/** What publish needs of a catalogued type: its schema (text), whether strict, its version. */
+export interface EventTypeForPublish {
+  schema: string | null;
+  strict: boolean;
+  updatedAt: number;
+}
+export type EventTypesForPublish = Map<string, EventTypeForPublish>;
+
 /** What publish needs of each catalogued type among `names`: its schema (text), whether strict, its version. */
-export async function eventTypesForPublish(
-  db: Db,
-  kind: StoreKind,
-  names: string[],
-): Promise<Map<string, { schema: string | null; strict: boolean; updatedAt: number }>> {
+export async function eventTypesForPublish(db: Db, kind: StoreKind, names: string[]): Promise<EventTypesForPublish> {
   if (names.length === 0) return new Map();
   const rows = await runFixed<{ name: string; schema: string | null; strict: number; updated_at: number }>(db, kind, EVENT_TYPES_FOR_PUBLISH, [names]);
   return new Map(rows.map((row) => [row.name, { schema: row.schema, strict: row.strict === 1, updatedAt: Number(row.updated_at) }]));

@@ -4,6 +4,7 @@ import { newEventId } from '../domain/ids.js';
 import { type FixedStatement, rowsParameters, runFixed, runPostgres } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
 import { enqueue } from './queue.js';
+import type { EventTypeForPublish } from './event-types.js';
 import type { Db, StoreKind } from './schema.js';
 import { SUBSCRIBERS } from './subscriptions.js';
 import { WAKEUP_CHANNEL } from './wakeups.js';
@@ -166,41 +167,56 @@ const INSERT_DELIVERIES: FixedStatement = {
 
 /**
  * PostgreSQL only: writes an event, one pending delivery per active webhook of its workspace subscribed
- * to its type, and the workers' wake-up, in one statement. A statement is atomic by itself, so a single
- * publish needs no transaction: one round trip instead of six. Answers how many deliveries it created —
- * or, when a subscriber has a payload filter (evaluated in JS, not SQL), `filtered` and writes nothing.
+ * to its type, and the workers' wake-up, in one statement — if its type is catalogued with no schema to
+ * enforce (none, or not strict while `strictSchemas` is off) and no subscriber has a payload filter
+ * (evaluated in JS, not SQL). A statement is atomic by itself, so a single publish needs no transaction:
+ * one round trip instead of six. Answers how many deliveries it created, or, having written nothing, the
+ * type as catalogued (null: unknown) for the caller to validate against.
  */
-export async function writeEventToSubscribers(db: Db, event: OutboxEvent): Promise<{ deliveries: number; filtered: boolean }> {
-  const [row] = await runPostgres<{ deliveries: string; filtered: boolean }>(db, EVENT_TO_SUBSCRIBERS, [
-    event.workspaceId,
-    event.type,
-    event.channels,
-    event.id,
-    event.payload,
-    event.idempotencyKey,
-    jsonListOrNull(event.channels),
-    jsonListOrNull(event.tags),
-    event.deliverAt,
-    event.createdAt,
-    dueAtOf(event),
-    WAKEUP_CHANNEL,
-  ]);
-  return { deliveries: Number(row!.deliveries), filtered: row!.filtered };
+export async function writeEventToSubscribers(
+  db: Db,
+  event: OutboxEvent,
+  strictSchemas: boolean,
+): Promise<{ written: true; deliveries: number } | { written: false; type: EventTypeForPublish | null }> {
+  const [row] = await runPostgres<{ deliveries: number; written: boolean; known: boolean; schema: string | null; strict: number | null; updated_at: number | null }>(
+    db,
+    EVENT_TO_SUBSCRIBERS,
+    [
+      event.workspaceId,
+      event.type,
+      event.channels,
+      event.id,
+      event.payload,
+      event.idempotencyKey,
+      jsonListOrNull(event.channels),
+      jsonListOrNull(event.tags),
+      event.deliverAt,
+      event.createdAt,
+      dueAtOf(event),
+      WAKEUP_CHANNEL,
+      strictSchemas,
+    ],
+  );
+  if (row!.written) return { written: true, deliveries: Number(row!.deliveries) };
+  return { written: false, type: row!.known ? { schema: row!.schema, strict: row!.strict === 1, updatedAt: Number(row!.updated_at) } : null };
 }
 
 // $1–$3 are the subscription rule's (workspace, type, channels).
 const EVENT_TO_SUBSCRIBERS = `
     with subscribers as (${SUBSCRIBERS.postgres}
-    ), filtered as (
-      select exists (select 1 from subscribers where filter is not null) as present
+    ), type as (
+      select schema, strict, updated_at from event_types where name = $2
+    ), writes as (
+      select exists (select 1 from type where schema is null or (strict <> 1 and not $13::boolean))
+        and not exists (select 1 from subscribers where filter is not null) as ok
     ), event as (
       insert into events (id, workspace_id, type, payload, idempotency_key, channels, tags, deliver_at, created_at)
       select $4, $1, $2, $5, $6, $7, $8, $9::bigint, $10::bigint
-      where not (select present from filtered)
+      where (select ok from writes)
     ), created as (
       insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, created_at, updated_at)
       select $4, id, $1, $2, 'pending', 0, $10::bigint, $10::bigint
-      from subscribers where not (select present from filtered) order by seq
+      from subscribers where (select ok from writes) order by seq
       returning id, webhook_id
     ), queued as (
       insert into delivery_queue (delivery_id, workspace_id, webhook_id, due_at)
@@ -208,7 +224,8 @@ const EVENT_TO_SUBSCRIBERS = `
     ), wakeup as (
       select pg_notify($12, '') where exists (select 1 from created)
     )
-    select (select count(*) from created) as deliveries, (select present from filtered) as filtered, (select count(*) from wakeup) as woken`;
+    select (select count(*) from created) as deliveries, (select ok from writes) as written, exists (select 1 from type) as known,
+      (select schema from type), (select strict from type), (select updated_at from type), (select count(*) from wakeup) as woken`;
 
 /** The event published under `idempotencyKey`, with its delivery count, or null. */
 export async function findIdempotentEvent(
