@@ -23,8 +23,8 @@ const { values } = parseArgs({
 const quick = Boolean(values.quick);
 const stores = (values.store ? [values.store] : quick ? ['sqlite'] : ['sqlite', 'postgres']) as ('sqlite' | 'postgres')[];
 const size = quick
-  ? { deliveries: 5000, latencySeconds: 5, fanOut: 500, isolationEvents: 100, fairness: { hangingWebhooks: 300, backlogEvents: 50, rate: 200, seconds: 5 }, apiSeconds: 2 }
-  : { deliveries: 50_000, latencySeconds: 30, fanOut: 10_000, isolationEvents: 500, fairness: { hangingWebhooks: 1000, backlogEvents: 500, rate: 200, seconds: 20 }, apiSeconds: 10 };
+  ? { deliveries: 5000, latencySeconds: 5, latencyWarmUpSeconds: 1, fanOut: 500, isolationEvents: 100, fairness: { hangingWebhooks: 300, backlogEvents: 50, rate: 200, seconds: 5 }, apiSeconds: 2 }
+  : { deliveries: 50_000, latencySeconds: 30, latencyWarmUpSeconds: 3, fanOut: 10_000, isolationEvents: 500, fairness: { hangingWebhooks: 1000, backlogEvents: 500, rate: 200, seconds: 20 }, apiSeconds: 10 };
 const only = values.only ? new Set(values.only.split(',')) : null;
 const runs = (scenario: string) => only === null || only.has(scenario);
 // Long scenarios only in a full run (or when named).
@@ -96,7 +96,7 @@ try {
 
     log('');
     for (const rate of runs('latency') ? [1000, 250] : []) {
-      const lat = await latency(store, pg, rate, size.latencySeconds);
+      const lat = await latency(store, pg, rate, size.latencySeconds, size.latencyWarmUpSeconds);
       results[`${store}.latency.${rate}`] = lat;
       const judged = rate === 1000 ? ` ${mark(lat.p50 <= targets.p50)}` : '';
       log(

@@ -86,9 +86,7 @@ export interface LatencyResult {
 }
 
 /** Scenario 2: a steady `rate` events/s for `seconds`; publish → receipt percentiles (ms). */
-const LATENCY_WARM_UP_S = 3;
-
-export async function latency(store: Store, postgres: BenchPostgres | null, rate: number, seconds: number): Promise<LatencyResult> {
+export async function latency(store: Store, postgres: BenchPostgres | null, rate: number, seconds: number, warmUpSeconds: number): Promise<LatencyResult> {
   const receiver = await ReceiverProcess.start();
   const stack = await Stack.start(store, postgres);
   try {
@@ -96,7 +94,7 @@ export async function latency(store: Store, postgres: BenchPostgres | null, rate
     const path = `/api/v1/workspaces/${ws}/events`;
     // A fresh process compiles its hot paths in its first seconds (p95 ~1 s then, ~25 ms after, at 250/s):
     // a warm-up at the same rate, not measured, so the figures are of the running service.
-    const warmUp = await publishSteadily(stack, path, rate, LATENCY_WARM_UP_S, () => {});
+    const warmUp = await publishSteadily(stack, path, rate, warmUpSeconds, () => {});
     await receiver.waitFor(warmUp, 120_000);
     await receiver.reset();
     let failed = 0;
@@ -262,7 +260,9 @@ export async function soak(store: Store, postgres: BenchPostgres | null, rate: n
 }
 
 /** Publishes `rate` single events a second for `seconds`, each stamped with its send time; answers how many. */
-async function publishSteadily(stack: Stack, path: string, rate: number, seconds: number, onFailure: () => void): Promise<number> {
+/** Single publishes at `rate` a second for `seconds` (to `path`, or the path of the n-th), each carrying its send time. */
+async function publishSteadily(stack: Stack, path: string | ((sent: number) => string), rate: number, seconds: number, onFailure: () => void): Promise<number> {
+  const pathOf = typeof path === 'string' ? () => path : path;
   const total = rate * seconds;
   const tickMs = 10;
   const pending: Promise<unknown>[] = [];
@@ -274,7 +274,7 @@ async function publishSteadily(stack: Stack, path: string, rate: number, seconds
     for (; sent < due; sent++) {
       pending.push(
         stack.api
-          .call('POST', path, { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } })
+          .call('POST', pathOf(sent), { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } })
           .then((reply) => reply.status === 202 || onFailure(), onFailure),
       );
     }
@@ -352,20 +352,7 @@ export async function fairness(store: Store, postgres: BenchPostgres | null, opt
 
       // Phase 2: a steady rate spread over the tenants; publish → receipt latency.
       await healthy.reset();
-      const total = options.rate * options.seconds;
-      const tickMs = 10;
-      const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000));
-      const pending: Promise<unknown>[] = [];
-      const t0 = performance.now();
-      for (let sent = 0; sent < total; ) {
-        const due = Math.min(total, Math.floor(((performance.now() - t0) / tickMs + 1) * perTick));
-        for (; sent < due; sent++) {
-          const ws = tenants[sent % tenants.length]!;
-          pending.push(stack.api.call('POST', `/api/v1/workspaces/${ws}/events`, { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } }));
-        }
-        await new Promise((resolve) => setTimeout(resolve, tickMs));
-      }
-      await Promise.all(pending);
+      const total = await publishSteadily(stack, (sent) => `/api/v1/workspaces/${tenants[sent % tenants.length]!}/events`, options.rate, options.seconds, () => {});
       await healthy.waitFor(total * HEALTHY_WEBHOOKS, 120_000);
       const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
       for (const value of await healthy.latencies()) histogram.recordValue(Math.max(1, Math.round(value)));
