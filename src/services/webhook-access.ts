@@ -43,21 +43,32 @@ export async function visibleWebhook(ctx: ServiceContext, realm: WebhookRealm, i
 /** `visibleWebhook` for several ids in one read, by id; 404 unless the realm may see every one. */
 export async function visibleWebhooks(ctx: ServiceContext, realm: WebhookRealm, ids: readonly string[]): Promise<Map<string, Webhook>> {
   const found = new Map((await findWebhooks(ctx.store.db, ids, ctx.secretBox)).map((webhook) => [webhook.id, webhook]));
+  // The visible owner depends only on the workspace: read once, not once a webhook.
+  const owners = new Map<string, Promise<string | null>>();
+  const ownerIn = (workspaceId: string) => {
+    if (!owners.has(workspaceId)) owners.set(workspaceId, visibleOwner(ctx, realm.principal, workspaceId));
+    return owners.get(workspaceId)!;
+  };
   for (const id of new Set(ids)) {
     const webhook = found.get(id);
-    if (!webhook || !(await canSee(ctx, realm, webhook))) throw new AppError('webhook_not_found');
+    if (!webhook || !(await canSee(ctx, realm, webhook, ownerIn))) throw new AppError('webhook_not_found');
   }
   return found;
 }
 
-/** True when the realm may see `webhook`. */
-export async function canSee(ctx: ServiceContext, realm: WebhookRealm, webhook: Webhook): Promise<boolean> {
+/** True when the realm may see `webhook`; `ownerIn` answers a workspace's `visibleOwner` for the realm's principal. */
+async function canSee(
+  ctx: ServiceContext,
+  realm: WebhookRealm,
+  webhook: Webhook,
+  ownerIn = (workspaceId: string) => visibleOwner(ctx, realm.principal, workspaceId),
+): Promise<boolean> {
   if (realm.workspaceId !== undefined && webhook.workspaceId !== realm.workspaceId) return false;
   const { principal } = realm;
   if (principal.kind === 'admin') return true;
   if (principal.workspaceId !== webhook.workspaceId) return false;
   if (realm.onlyOwn) return webhook.createdBy === ownerOf(principal);
-  const owner = await visibleOwner(ctx, principal, webhook.workspaceId);
+  const owner = await ownerIn(webhook.workspaceId);
   return owner === null || webhook.createdBy === owner;
 }
 

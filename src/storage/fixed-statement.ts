@@ -24,7 +24,6 @@ export async function runPostgres<R>(db: Db, text: string, parameters: readonly 
   return (await db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]))).rows;
 }
 
-
 /**
  * A list of rows as a fixed statement's parameters: one JSON array of rows for SQLite's `json_each(?)`
  * (read with `value ->> i`), one array per column for PostgreSQL's `unnest($1::t[], $2::u[], …)`.
