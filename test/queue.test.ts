@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../src/delivery/worker.js';
-import { claimDueDeliveries } from '../src/storage/claim-deliveries.js';
+import { claimDueDeliveries, type ClaimedDelivery } from '../src/storage/claim-deliveries.js';
+import { type AttemptRecord, recordAttempts } from '../src/storage/record-attempts.js';
 import { openStore, type Store } from '../src/storage/database.js';
 import { rateLimiterFor } from '../src/services/rate-limiter.js';
 import { STORES } from './support/databases.js';
@@ -126,6 +127,35 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     const detail = (await h.request('GET', `/api/v1/workspaces/${ws.id}/webhooks/${hook.id}/deliveries/${delivery.id}`, { key: ws.key })).body;
     expect(detail.attempts).toHaveLength(1);
     expect(await h.hookd.ctx.store.db.selectFrom('delivery_queue').selectAll().execute()).toEqual([]);
+  });
+
+  it("folds one batch's attempts into each of its webhooks' health counters at once", async () => {
+    receiver = await Receiver.start();
+    const [ok, failing, gone] = [await webhook(`${receiver.url}/ok`), await webhook(`${receiver.url}/failing`), await webhook(`${receiver.url}/gone`)];
+    await publishMany(2);
+    const { db, kind } = h.hookd.ctx.store;
+    const { deliveries } = await claimDueDeliveries(db, kind, { workerId: 'w1', now: clock.now(), leaseMs: 60_000, limit: 100, ...openBudget(100) });
+    expect(deliveries).toHaveLength(6);
+    const at = clock.now();
+    const record = (d: ClaimedDelivery, statusCode: number, nextStatus: AttemptRecord['nextStatus']): AttemptRecord => ({
+      deliveryId: d.id, webhookId: d.webhookId, attempt: 1, outcome: statusCode === 200 ? 'success' : 'http_error', statusCode, durationMs: 5,
+      error: statusCode === 200 ? null : `HTTP ${statusCode}`, requestHeaders: '{}', responseHeaders: null, responseBody: null, at,
+      nextStatus, nextAttemptAt: nextStatus === 'retrying' ? at + 60_000 : null, isTest: false,
+    });
+    const of = (hook: { id: string }) => deliveries.filter((d) => d.webhookId === hook.id);
+    const records = [
+      ...of(ok).map((d) => record(d, 200, 'succeeded')),
+      record(of(failing)[0]!, 500, 'failed'),
+      record(of(failing)[1]!, 500, 'retrying'),
+      ...of(gone).map((d) => record(d, 410, 'failed')),
+    ];
+    const effects = await recordAttempts(db, kind, 'w1', records, 0);
+    expect(effects.disable).toEqual([{ webhookId: gone.id, failureCount: 2, reason: 'the receiver answered 410 Gone' }]);
+    const health = await db.selectFrom('webhooks').select(['id', 'failure_count', 'consecutive_failed_attempts', 'last_success_at', 'last_error']).execute();
+    const byId = new Map(health.map((row) => [row.id, row]));
+    expect(byId.get(ok.id)).toMatchObject({ failure_count: 0, consecutive_failed_attempts: 0, last_success_at: at, last_error: null });
+    expect(byId.get(failing.id)).toMatchObject({ failure_count: 1, consecutive_failed_attempts: 2, last_success_at: null, last_error: 'HTTP 500' });
+    expect(byId.get(gone.id)).toMatchObject({ failure_count: 2, consecutive_failed_attempts: 2, last_error: 'HTTP 410' });
   });
 
   it('wakes a worker on another connection to the same database, and tolerates a wake-up after close', async () => {

@@ -82,9 +82,9 @@ export async function recordAttempts(
     const toDisable: WebhookToDisable[] = [];
     const recovered: string[] = [];
     const opened: string[] = [];
-    // In webhook id order, so concurrent workers lock webhook rows in one order.
-    for (const outcome of outcomes.sort((a, b) => (a.webhookId < b.webhookId ? -1 : a.webhookId > b.webhookId ? 1 : 0))) {
-      const row = await updateWebhookHealth(trx, kind, outcome);
+    const health = await updateWebhookHealth(trx, kind, outcomes);
+    for (const outcome of outcomes) {
+      const row = health.get(outcome.webhookId);
       if (!row || row.is_active !== 1) continue;
       const change = circuitChange(row, outcome, circuit);
       if (change) {
@@ -123,15 +123,23 @@ function circuitChange(
   return null;
 }
 
-/** Folds a batch's outcome into the webhook's counters; answers its new failure count and whether it is active. */
-async function updateWebhookHealth(db: Db, kind: StoreKind, o: WebhookOutcome) {
-  const [row] = await runFixed<{ failure_count: number; is_active: number; consecutive_failed_attempts: number; circuit_open_until: number | null; circuit_probe_ms: number | null }>(
-    db,
-    kind,
-    UPDATE_HEALTH,
-    [o.webhookId, o.lastTriggeredAt, o.lastError, o.lastSuccessAt, o.failedDeliveriesAfterLastSuccess, o.failedAttemptsAfterLastSuccess, o.firstFailureAt],
-  );
-  return row;
+interface WebhookHealth {
+  id: string;
+  failure_count: number;
+  is_active: number;
+  consecutive_failed_attempts: number;
+  circuit_open_until: number | null;
+  circuit_probe_ms: number | null;
+}
+
+/** Folds each webhook's batch outcome into its counters, in one statement; answers each webhook's new counters by id. */
+async function updateWebhookHealth(db: Db, kind: StoreKind, outcomes: readonly WebhookOutcome[]): Promise<Map<string, WebhookHealth>> {
+  if (!outcomes.length) return new Map();
+  const tuples = outcomes.map((o) => [
+    o.webhookId, o.lastTriggeredAt, o.lastError, o.lastSuccessAt, o.failedDeliveriesAfterLastSuccess, o.failedAttemptsAfterLastSuccess, o.firstFailureAt,
+  ]);
+  const rows = await runFixed<WebhookHealth>(db, kind, UPDATE_HEALTH, rowsParameters(kind, tuples, 7));
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 // A success in the batch restarts the failure streaks from what followed it; without one they grow.
@@ -141,14 +149,21 @@ const HEALTH_SET = `last_triggered_at = case when webhooks.last_triggered_at is 
     failure_count = case when v.success_at is null then webhooks.failure_count + v.failed_deliveries else v.failed_deliveries end,
     consecutive_failed_attempts = case when v.success_at is null then webhooks.consecutive_failed_attempts + v.failed_attempts else v.failed_attempts end,
     failing_since = case when v.success_at is null then coalesce(webhooks.failing_since, v.first_failure_at) else v.first_failure_at end`;
-const HEALTH_RETURNING = 'returning failure_count, is_active, consecutive_failed_attempts, circuit_open_until, circuit_probe_ms';
+const HEALTH_RETURNING = 'returning webhooks.id, failure_count, is_active, consecutive_failed_attempts, circuit_open_until, circuit_probe_ms';
+const HEALTH_COLUMNS = 'id, triggered_at, error, success_at, failed_deliveries, failed_attempts, first_failure_at';
 const UPDATE_HEALTH: FixedStatement = {
   sqlite: `update webhooks set ${HEALTH_SET}
-    from (select ? as id, ? as triggered_at, ? as error, ? as success_at, ? as failed_deliveries, ? as failed_attempts, ? as first_failure_at) as v
+    from (select value ->> 0 as id, value ->> 1 as triggered_at, value ->> 2 as error, value ->> 3 as success_at, value ->> 4 as failed_deliveries,
+      value ->> 5 as failed_attempts, value ->> 6 as first_failure_at from json_each(?)) as v
     where webhooks.id = v.id ${HEALTH_RETURNING}`,
-  postgres: `update webhooks set ${HEALTH_SET}
-    from (select $1::text as id, $2::bigint as triggered_at, $3::text as error, $4::bigint as success_at, $5::integer as failed_deliveries,
-      $6::integer as failed_attempts, $7::bigint as first_failure_at) as v
+  // Rows are locked in webhook id order first, so workers recording overlapping batches never deadlock.
+  postgres: `with v as (
+      select * from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::integer[], $6::integer[], $7::bigint[]) as v(${HEALTH_COLUMNS})
+    ), locked as materialized (
+      select id from webhooks where id in (select id from v) order by id for update
+    )
+    update webhooks set ${HEALTH_SET}
+    from v join locked on locked.id = v.id
     where webhooks.id = v.id ${HEALTH_RETURNING}`,
 };
 
