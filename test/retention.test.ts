@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/storage/database.js';
+import { migrateToLatest, migrateUpTo } from '../src/storage/migrate.js';
 import { takeTokens } from '../src/storage/rate-limit-buckets.js';
-import { STORES } from './support/databases.js';
+import { freshDatabase, STORES } from './support/databases.js';
 import { startTestHookd, type TestHookd } from './support/hookd.js';
 import { FakeClock, Receiver } from './support/receiver.js';
 
@@ -39,7 +42,7 @@ describe.each(STORES)('retention (%s)', (store) => {
     expect(await db.selectFrom('rate_limit_buckets').select('key').where('key', '=', 'test:idle').execute()).toHaveLength(0);
   });
 
-  it('leaves no attempt behind a deleted workspace, and sweeps attempts whose delivery is gone', async () => {
+  it('leaves no attempt behind a deleted workspace', async () => {
     const { db } = h.hookd.ctx.store;
     const ws = await h.workspace();
     const hook = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: receiver.url, events: ['job.completed'] } });
@@ -51,14 +54,25 @@ describe.each(STORES)('retention (%s)', (store) => {
     expect(await attemptsOf()).toHaveLength(2);
     expect((await h.request('DELETE', `/api/v1/admin/workspaces/${ws.id}`)).status).toBe(204);
     expect(await attemptsOf()).toHaveLength(0);
+  });
+});
 
-    // An attempt row whose delivery is gone, as older versions could leave after a delete.
-    await db
-      .insertInto('delivery_attempts')
-      .values({ delivery_id: 999_999_999, webhook_id: 'wh_gone', attempt: 1, outcome: 'success', status_code: 200, duration_ms: 1, error: null, request_headers: '{}', response_headers: null, response_body: null, created_at: clock.now() })
-      .execute();
-    expect(await db.selectFrom('delivery_attempts').select('id').where('delivery_id', '=', 999_999_999).execute()).toHaveLength(1);
-    await h.hookd.retention!.runOnce();
-    expect(await db.selectFrom('delivery_attempts').select('id').where('delivery_id', '=', 999_999_999).execute()).toHaveLength(0);
+describe.each(STORES)('upgrading an install with attempts whose delivery is gone (%s)', (kind) => {
+  it('sweeps them once, in migration 021', async () => {
+    const database = await freshDatabase(kind);
+    const store = openStore(kind === 'sqlite' ? { kind, path: database.url } : { kind, url: database.url });
+    try {
+      await migrateUpTo(store, '020-portal-session-labels');
+      const attempt = (deliveryId: number) =>
+        sql`insert into delivery_attempts (delivery_id, webhook_id, attempt, outcome, status_code, duration_ms, request_headers, created_at)
+          values (${deliveryId}, 'wh_gone', 1, 'success', 200, 1, '{}', 0)`.execute(store.db);
+      // An orphan, as older builds could leave after a delete, beside nothing else.
+      await attempt(999_999_999);
+      expect(await migrateToLatest(store)).toEqual(['021-orphan-attempts']);
+      expect(await store.db.selectFrom('delivery_attempts').select('id').execute()).toHaveLength(0);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
   });
 });

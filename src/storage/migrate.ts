@@ -20,6 +20,7 @@ import { circuitsMigration } from './migrations/017-circuits.js';
 import { fifoMigration } from './migrations/018-fifo.js';
 import { deliveryQueueMigration } from './migrations/019-delivery-queue.js';
 import { portalSessionLabelsMigration } from './migrations/020-portal-session-labels.js';
+import { orphanAttemptsMigration } from './migrations/021-orphan-attempts.js';
 import type { StoreKind } from './schema.js';
 
 function migrations(kind: StoreKind): Record<string, Migration> {
@@ -44,6 +45,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '018-fifo': fifoMigration,
     '019-delivery-queue': deliveryQueueMigration(kind),
     '020-portal-session-labels': portalSessionLabelsMigration,
+    '021-orphan-attempts': orphanAttemptsMigration,
   };
 }
 
