@@ -66,10 +66,19 @@ describe.each(STORES)('upgrading an install with attempts whose delivery is gone
       const attempt = (deliveryId: number) =>
         sql`insert into delivery_attempts (delivery_id, webhook_id, attempt, outcome, status_code, duration_ms, request_headers, created_at)
           values (${deliveryId}, 'wh_gone', 1, 'success', 200, 1, '{}', 0)`.execute(store.db);
-      // An orphan, as older builds could leave after a delete, beside nothing else.
+      const now = Date.now();
+      await sql`insert into workspaces (id, name, settings, created_at, updated_at) values ('ws_kept', 'Kept', '{}', ${now}, ${now})`.execute(store.db);
+      await sql`insert into webhooks (id, workspace_id, url, events, secret, created_at, updated_at)
+        values ('wh_kept', 'ws_kept', 'https://example.com/hook', '["job.completed"]', 'sealed', ${now}, ${now})`.execute(store.db);
+      await sql`insert into events (id, workspace_id, type, payload, created_at) values ('evt_kept', 'ws_kept', 'job.completed', '{}', ${now})`.execute(store.db);
+      await sql`insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, created_at, updated_at)
+        values ('evt_kept', 'wh_kept', 'ws_kept', 'job.completed', 'succeeded', 1, ${now}, ${now})`.execute(store.db);
+      const [kept] = await store.db.selectFrom('deliveries').select('id').execute();
+      await attempt(Number(kept!.id));
+      // An orphan, as older builds could leave after a delete.
       await attempt(999_999_999);
       expect(await migrateToLatest(store)).toEqual(['021-orphan-attempts']);
-      expect(await store.db.selectFrom('delivery_attempts').select('id').execute()).toHaveLength(0);
+      expect(await store.db.selectFrom('delivery_attempts').select('delivery_id').execute()).toEqual([{ delivery_id: Number(kept!.id) }]);
     } finally {
       await store.close();
       await database.drop();
