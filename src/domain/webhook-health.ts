@@ -8,7 +8,7 @@ export interface AttemptForHealth {
   error: string | null;
 }
 
-/** Per-webhook totals of a batch of attempts, folded into the webhook row in one statement each. */
+/** Per-webhook totals of a batch of attempts, folded into the webhook rows in one statement a batch. */
 export interface WebhookOutcome {
   webhookId: string;
   lastTriggeredAt: number;

@@ -138,7 +138,7 @@ async function updateWebhookHealth(db: Db, kind: StoreKind, outcomes: readonly W
   const tuples = outcomes.map((o) => [
     o.webhookId, o.lastTriggeredAt, o.lastError, o.lastSuccessAt, o.failedDeliveriesAfterLastSuccess, o.failedAttemptsAfterLastSuccess, o.firstFailureAt,
   ]);
-  const rows = await runFixed<WebhookHealth>(db, kind, UPDATE_HEALTH, rowsParameters(kind, tuples, 7));
+  const rows = await runFixed<WebhookHealth>(db, kind, UPDATE_HEALTH, rowsParameters(kind, tuples, HEALTH_COLUMNS.length));
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -150,15 +150,15 @@ const HEALTH_SET = `last_triggered_at = case when webhooks.last_triggered_at is 
     consecutive_failed_attempts = case when v.success_at is null then webhooks.consecutive_failed_attempts + v.failed_attempts else v.failed_attempts end,
     failing_since = case when v.success_at is null then coalesce(webhooks.failing_since, v.first_failure_at) else v.first_failure_at end`;
 const HEALTH_RETURNING = 'returning webhooks.id, failure_count, is_active, consecutive_failed_attempts, circuit_open_until, circuit_probe_ms';
-const HEALTH_COLUMNS = 'id, triggered_at, error, success_at, failed_deliveries, failed_attempts, first_failure_at';
+// The order of `updateWebhookHealth`'s tuples.
+const HEALTH_COLUMNS = ['id', 'triggered_at', 'error', 'success_at', 'failed_deliveries', 'failed_attempts', 'first_failure_at'];
 const UPDATE_HEALTH: FixedStatement = {
   sqlite: `update webhooks set ${HEALTH_SET}
-    from (select value ->> 0 as id, value ->> 1 as triggered_at, value ->> 2 as error, value ->> 3 as success_at, value ->> 4 as failed_deliveries,
-      value ->> 5 as failed_attempts, value ->> 6 as first_failure_at from json_each(?)) as v
+    from (select ${HEALTH_COLUMNS.map((column, i) => `value ->> ${i} as ${column}`).join(', ')} from json_each(?)) as v
     where webhooks.id = v.id ${HEALTH_RETURNING}`,
   // Rows are locked in webhook id order first, so workers recording overlapping batches never deadlock.
   postgres: `with v as (
-      select * from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::integer[], $6::integer[], $7::bigint[]) as v(${HEALTH_COLUMNS})
+      select * from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::integer[], $6::integer[], $7::bigint[]) as v(${HEALTH_COLUMNS.join(', ')})
     ), locked as materialized (
       select id from webhooks where id in (select id from v) order by id for update
     )
@@ -187,7 +187,7 @@ async function recordHeld(db: Db, kind: StoreKind, workerId: string, records: At
 /** The new state of each delivery, as rows for `DELIVERY_VALUES`. */
 function deliveryColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
   const tuples = records.map((r) => [r.deliveryId, r.nextStatus, r.attempt, r.at, r.statusCode, r.error, r.durationMs]);
-  return rowsParameters(kind, tuples, 7);
+  return rowsParameters(kind, tuples, HEALTH_COLUMNS.length);
 }
 
 function attemptColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
