@@ -2,7 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { AppError } from '../domain/errors.js';
 import { isScope, type Scope } from '../domain/scopes.js';
+import type { ApiKey } from '../domain/models.js';
 import * as apiKeys from '../storage/api-keys.js';
+import { Batcher } from '../storage/batcher.js';
 import { hashApiKey } from './api-keys.js';
 import type { ServiceContext } from './context.js';
 import { findLiveSession, isPortalToken, portalScopes } from './portal-sessions.js';
@@ -17,12 +19,18 @@ export class Authenticator {
   readonly #jwks: ReturnType<typeof createRemoteJWKSet> | null;
   /** When this process last wrote each key's `last_used_at`: at most one write a minute per key. */
   readonly #touched = new Map<string, number>();
+  /** Key lookups of requests arriving together, as one statement: on PostgreSQL a round trip each saved. */
+  readonly #keysByHash: Batcher<string, ApiKey | null>;
 
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
     const { adminKey, jwt } = ctx.config;
     this.#adminKeyHash = adminKey ? Buffer.from(hashApiKey(adminKey), 'hex') : null;
     this.#jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : null;
+    this.#keysByHash = new Batcher(async (hashes) => {
+      const found = await apiKeys.activeKeysByHash(ctx.store.db, ctx.store.kind, hashes);
+      return hashes.map((hash) => ({ ok: true, value: found.get(hash) ?? null }));
+    });
   }
 
   /** Resolves the credential; `hkp_…` is a portal session, three dot-separated parts a JWT, anything else an API key. */
@@ -46,7 +54,7 @@ export class Authenticator {
     if (this.#adminKeyHash && timingSafeEqual(this.#adminKeyHash, Buffer.from(hash, 'hex'))) {
       return { kind: 'admin', keyId: null };
     }
-    const key = await apiKeys.findActiveKeyByHash(this.#ctx.store.db, this.#ctx.store.kind, hash);
+    const key = await this.#keysByHash.run(hash);
     if (!key) throw new AppError('unauthorized', 'invalid API key');
     const now = this.#ctx.clock.now();
     if ((this.#touched.get(key.id) ?? 0) < now - TOUCH_INTERVAL_MS) {

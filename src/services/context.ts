@@ -3,9 +3,10 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { Store } from '../storage/database.js';
+import type { PlainPublishes } from '../storage/plain-publishes.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-/** What every service function needs: the store, settings, time, the secret box, rate limits and a logger. */
+/** What every service function needs: the store, settings, time, the secret box, rate limits, a logger and the publish writer. */
 export interface ServiceContext {
   readonly store: Store;
   readonly config: Config;
@@ -14,4 +15,6 @@ export interface ServiceContext {
   readonly logger: Logger;
   /** Token buckets for API keys and webhooks (shared by every process on PostgreSQL). */
   readonly rateLimiter: RateLimiter;
+  /** PostgreSQL: plain single publishes arriving together, written by one statement (null on SQLite). */
+  readonly plainPublishes: PlainPublishes | null;
 }

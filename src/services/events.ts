@@ -11,7 +11,6 @@ import * as events from '../storage/events.js';
 import {
   findIdempotentEvent,
   releaseIdempotencyKey,
-  writeEventToSubscribers,
   newOutboxEvent,
   writeEventsWithDeliveries,
   type EventWithDeliveries,
@@ -86,12 +85,13 @@ async function publish(ctx: ServiceContext, workspaceId: string, inputs: Publish
   const plain = single!.idempotency_key === undefined && single!.external_id === undefined;
   const checkedInJs = !isOperational(single!.type) && (single!.deliver_at === undefined || deliverAtProblem(single!.deliver_at, ctx.clock.now()) === null);
   let known: EventTypesForPublish | null = null;
-  if (ctx.store.kind === 'postgres' && inputs.length === 1 && plain && singleFits && checkedInJs) {
-    // The common publish, one event of a type without a schema to enforce, is one atomic statement on
-    // PostgreSQL that also checks the type. When it wrote nothing (unknown type, a schema to check, a
-    // subscriber with a payload filter), it answered the type: the path below decides.
+  if (ctx.plainPublishes && inputs.length === 1 && plain && singleFits && checkedInJs) {
+    // The common publish, one event of a type without a schema to enforce, is written on PostgreSQL by one
+    // statement shared with the plain publishes arriving with it, which also checks the type. When it wrote
+    // nothing (unknown type, a schema to check, a subscriber with a payload filter), it answered the type:
+    // the path below decides.
     const event = outboxEvent(workspaceId, single!, ctx.clock.now());
-    const written = await writeEventToSubscribers(ctx.store.db, event, ctx.config.strictEventSchemas);
+    const written = await ctx.plainPublishes.write(event);
     if (written.written) return [{ id: event.id, deliveries: written.deliveries, replayed: false }];
     known = new Map(written.type ? [[single!.type, written.type]] : []);
   }

@@ -6,6 +6,7 @@ import { resolveEncryptionKey } from '../encryption-key.js';
 import { loggerFor } from '../logger.js';
 import { openStore } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { PlainPublishes } from '../storage/plain-publishes.js';
 import type { ServiceContext } from './context.js';
 import { rateLimiterFor } from './rate-limiter.js';
 
@@ -22,6 +23,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       secretBox: new SecretBox(resolveEncryptionKey(config)),
       logger,
       rateLimiter: rateLimiterFor(store),
+      plainPublishes: store.kind === 'postgres' ? new PlainPublishes(store.db, config.strictEventSchemas) : null,
     };
   } catch (error) {
     await store.close();

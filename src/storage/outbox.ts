@@ -1,13 +1,10 @@
 import { sql } from 'kysely';
 import { eventPayload } from '../domain/event-payload.js';
 import { newEventId } from '../domain/ids.js';
-import { type FixedStatement, rowsParameters, runFixed, runPostgres } from './fixed-statement.js';
+import { type FixedStatement, rowsParameters, runFixed } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
 import { enqueue } from './queue.js';
-import type { EventTypeForPublish } from './event-types.js';
 import type { Db, StoreKind } from './schema.js';
-import { SUBSCRIBERS } from './subscriptions.js';
-import { WAKEUP_CHANNEL } from './wakeups.js';
 
 /** An event as written to the outbox, with the exact body receivers will get. */
 export interface OutboxEvent {
@@ -96,7 +93,7 @@ export async function writeEventsWithDeliveries(db: Db, kind: StoreKind, items: 
 }
 
 /** When an event's deliveries become due: its scheduled time, or at once. */
-const dueAtOf = (event: OutboxEvent): number => event.deliverAt ?? event.createdAt;
+export const dueAtOf = (event: OutboxEvent): number => event.deliverAt ?? event.createdAt;
 
 interface DeliveryRow {
   eventId: string;
@@ -164,68 +161,6 @@ const INSERT_DELIVERIES: FixedStatement = {
     select e, w, $1, t, 'pending', $2::int, 0, $3::bigint, $4::bigint from unnest($5::text[], $6::text[], $7::text[]) with ordinality as u(e, w, t, n) order by n
     returning id, webhook_id`,
 };
-
-/**
- * PostgreSQL only: writes an event, one pending delivery per active webhook of its workspace subscribed
- * to its type, and the workers' wake-up, in one statement — if its type is catalogued with no schema to
- * enforce (none, or not strict while `strictSchemas` is off) and no subscriber has a payload filter
- * (evaluated in JS, not SQL). A statement is atomic by itself, so a single publish needs no transaction:
- * one round trip instead of six. Answers how many deliveries it created, or, having written nothing, the
- * type as catalogued (null: unknown) for the caller to validate against.
- */
-export async function writeEventToSubscribers(
-  db: Db,
-  event: OutboxEvent,
-  strictSchemas: boolean,
-): Promise<{ written: true; deliveries: number } | { written: false; type: EventTypeForPublish | null }> {
-  const [row] = await runPostgres<{ deliveries: number; written: boolean; known: boolean; schema: string | null; strict: number | null; updated_at: number | null }>(
-    db,
-    EVENT_TO_SUBSCRIBERS,
-    [
-      event.workspaceId,
-      event.type,
-      event.channels,
-      event.id,
-      event.payload,
-      event.idempotencyKey,
-      jsonListOrNull(event.channels),
-      jsonListOrNull(event.tags),
-      event.deliverAt,
-      event.createdAt,
-      dueAtOf(event),
-      WAKEUP_CHANNEL,
-      strictSchemas,
-    ],
-  );
-  if (row!.written) return { written: true, deliveries: Number(row!.deliveries) };
-  return { written: false, type: row!.known ? { schema: row!.schema, strict: row!.strict === 1, updatedAt: Number(row!.updated_at) } : null };
-}
-
-// $1–$3 are the subscription rule's (workspace, type, channels).
-const EVENT_TO_SUBSCRIBERS = `
-    with subscribers as (${SUBSCRIBERS.postgres}
-    ), type as (
-      select schema, strict, updated_at from event_types where name = $2
-    ), writes as (
-      select exists (select 1 from type where schema is null or (strict <> 1 and not $13::boolean))
-        and not exists (select 1 from subscribers where filter is not null) as ok
-    ), event as (
-      insert into events (id, workspace_id, type, payload, idempotency_key, channels, tags, deliver_at, created_at)
-      select $4, $1, $2, $5, $6, $7, $8, $9::bigint, $10::bigint
-      where (select ok from writes)
-    ), created as (
-      insert into deliveries (event_id, webhook_id, workspace_id, event_type, status, attempt_count, created_at, updated_at)
-      select $4, id, $1, $2, 'pending', 0, $10::bigint, $10::bigint
-      from subscribers where (select ok from writes) order by seq
-      returning id, webhook_id
-    ), queued as (
-      insert into delivery_queue (delivery_id, workspace_id, webhook_id, due_at)
-      select id, $1, webhook_id, $11::bigint from created
-    ), wakeup as (
-      select pg_notify($12, '') where exists (select 1 from created)
-    )
-    select (select count(*) from created) as deliveries, (select ok from writes) as written, exists (select 1 from type) as known,
-      (select schema from type), (select strict from type), (select updated_at from type), (select count(*) from wakeup) as woken`;
 
 /** The event published under `idempotencyKey`, with its delivery count, or null. */
 export async function findIdempotentEvent(

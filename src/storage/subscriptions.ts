@@ -4,6 +4,17 @@ import { type FixedStatement, runFixed } from './fixed-statement.js';
 import type { Db, StoreKind } from './schema.js';
 
 /**
+ * The subscription rule's PostgreSQL text over three SQL expressions — workspace id, type and channels
+ * (a `text[]`) — so a statement publishing many events can apply it to each (a lateral join); `SUBSCRIBERS`
+ * is it over parameters.
+ */
+export function postgresSubscribers(workspaceId: string, type: string, channels: string): string {
+  return `select w.id, w.seq, w.filter from webhook_subscriptions s join webhooks w on w.id = s.webhook_id
+    where s.workspace_id = ${workspaceId} and s.event_type in (${type}, '*') and w.is_active = 1
+    and (w.channels is null or exists (select 1 from json_array_elements_text(w.channels::json) c where c = any(${channels})))`;
+}
+
+/**
  * The one subscription rule: the active webhooks of a workspace subscribed to exactly `type`, or to `*`,
  * and, as Svix's channels work, listening to no channel (they get every message) or to one of the
  * event's `channels` (a message without channels reaches only webhooks without channels).
@@ -19,9 +30,7 @@ export const SUBSCRIBERS: FixedStatement = {
   sqlite: `select w.id, w.seq, w.filter from webhook_subscriptions s join webhooks w on w.id = s.webhook_id
     where s.workspace_id = ? and s.event_type in (?, '*') and w.is_active = 1
     and (w.channels is null or exists (select 1 from json_each(w.channels) c where c.value in (select value from json_each(?))))`,
-  postgres: `select w.id, w.seq, w.filter from webhook_subscriptions s join webhooks w on w.id = s.webhook_id
-    where s.workspace_id = $1 and s.event_type in ($2, '*') and w.is_active = 1
-    and (w.channels is null or exists (select 1 from json_array_elements_text(w.channels::json) c where c = any($3::text[])))`,
+  postgres: postgresSubscribers('$1', '$2', '$3::text[]'),
 };
 
 /** A webhook subscribed to an event's type and channels, with its payload filter (JSON) or null. */
