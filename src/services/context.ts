@@ -15,6 +15,6 @@ export interface ServiceContext {
   readonly logger: Logger;
   /** Token buckets for API keys and webhooks (shared by every process on PostgreSQL). */
   readonly rateLimiter: RateLimiter;
-  /** PostgreSQL: plain single publishes arriving together, written by one statement (null on SQLite). */
-  readonly plainPublishes: PlainPublishes | null;
+  /** Plain single publishes arriving together, written in one transaction. */
+  readonly plainPublishes: PlainPublishes;
 }

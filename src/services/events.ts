@@ -85,11 +85,10 @@ async function publish(ctx: ServiceContext, workspaceId: string, inputs: Publish
   const plain = single!.idempotency_key === undefined && single!.external_id === undefined;
   const checkedInJs = !isOperational(single!.type) && (single!.deliver_at === undefined || deliverAtProblem(single!.deliver_at, ctx.clock.now()) === null);
   let known: EventTypesForPublish | null = null;
-  if (ctx.plainPublishes && inputs.length === 1 && plain && singleFits && checkedInJs) {
-    // The common publish, one event of a type without a schema to enforce, is written on PostgreSQL by one
-    // statement shared with the plain publishes arriving with it, which also checks the type. When it wrote
-    // nothing (unknown type, a schema to check, a subscriber with a payload filter), it answered the type:
-    // the path below decides.
+  if (inputs.length === 1 && plain && singleFits && checkedInJs) {
+    // The common publish, one event of a type without a schema to enforce, is written together with the
+    // plain publishes arriving beside it, type check included. When it wrote nothing (unknown type, a schema
+    // to check; on PostgreSQL a subscriber with a payload filter), it answered the type: the path below decides.
     const event = outboxEvent(workspaceId, single!, ctx.clock.now());
     const written = await ctx.plainPublishes.write(event);
     if (written.written) return [{ id: event.id, deliveries: written.deliveries, replayed: false }];

@@ -23,7 +23,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       secretBox: new SecretBox(resolveEncryptionKey(config)),
       logger,
       rateLimiter: rateLimiterFor(store),
-      plainPublishes: store.kind === 'postgres' ? new PlainPublishes(store.db, config.strictEventSchemas) : null,
+      plainPublishes: new PlainPublishes(store, config.strictEventSchemas),
     };
   } catch (error) {
     await store.close();

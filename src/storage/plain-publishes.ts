@@ -1,28 +1,31 @@
 import { Batcher, outcomeOf } from './batcher.js';
-import type { EventTypeForPublish } from './event-types.js';
+import type { Store } from './database.js';
+import { type EventTypeForPublish, eventTypesForPublish } from './event-types.js';
 import { runPostgres } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
-import { dueAtOf, type OutboxEvent } from './outbox.js';
+import { dueAtOf, type EventWithDeliveries, type OutboxEvent, writeEventsWithDeliveries } from './outbox.js';
 import type { Db } from './schema.js';
-import { postgresSubscribers } from './subscriptions.js';
+import { postgresSubscribers, reachedBy, type Subscriber, subscribersOf } from './subscriptions.js';
 import { WAKEUP_CHANNEL } from './wakeups.js';
 
 /** A plain publish's outcome: written with its deliveries, or nothing written and the type as catalogued (null: unknown). */
 export type PlainWrite = { written: true; deliveries: number } | { written: false; type: EventTypeForPublish | null };
 
 /**
- * PostgreSQL's plain single publishes (one event, no idempotency key or external id): those that arrive
- * together — from any workspace — are written by one statement (`writePlainEvents`) and one commit, instead
- * of a statement, a commit and a wake-up each. Each request is answered after that commit. If the shared
- * statement fails, each event is tried alone, so one bad event fails only its own request.
+ * Plain single publishes (one event, no idempotency key or external id): those that arrive together — from
+ * any workspace — are written in one transaction by a few statements for them all (`writePlainEvents`),
+ * instead of a transaction (PostgreSQL) or a savepoint (SQLite's group commit) and five statements each.
+ * Each request is answered after that commit. If the shared write fails, each event is tried alone, so one
+ * bad event fails only its own request.
  */
 export class PlainPublishes {
   readonly #batcher: Batcher<OutboxEvent, PlainWrite>;
 
-  constructor(db: Db, strictSchemas: boolean) {
-    const writeAlone = (event: OutboxEvent) => outcomeOf(async () => (await writePlainEvents(db, [event], strictSchemas))[0]!);
+  constructor(store: Store, strictSchemas: boolean) {
+    const write = (events: OutboxEvent[]) => writePlainEvents(store, events, strictSchemas);
+    const writeAlone = (event: OutboxEvent) => outcomeOf(async () => (await write([event]))[0]!);
     this.#batcher = new Batcher(async (events) => {
-      const together = await outcomeOf(() => writePlainEvents(db, events, strictSchemas));
+      const together = await outcomeOf(() => write(events));
       if (together.ok) return together.value.map((value) => ({ ok: true, value }));
       if (events.length === 1) throw together.error;
       return Promise.all(events.map(writeAlone));
@@ -35,13 +38,41 @@ export class PlainPublishes {
 }
 
 /**
- * Writes each event whose type is catalogued with no schema to enforce (none, or not strict while
- * `strictSchemas` is off) and none of whose subscribers has a payload filter (evaluated in JS, not SQL),
- * with one pending delivery per active subscribed webhook and the workers' wake-up, in one statement,
- * atomic by itself. Answers, per event in order, how many deliveries it created or, having written nothing
- * for it, its type as catalogued for the caller to validate against.
+ * Writes, atomically, each event whose type is catalogued with no schema to enforce (none, or not strict
+ * while `strictSchemas` is off), with one pending delivery per active subscribed webhook it reaches, and
+ * the workers' wake-up. Answers, per event in order, how many deliveries it created or, having written
+ * nothing for it, its type as catalogued for the caller to validate against. PostgreSQL runs it as one
+ * statement, which leaves to the caller an event with a subscriber's payload filter to evaluate; SQLite
+ * evaluates filters in the transaction.
  */
-export async function writePlainEvents(db: Db, events: readonly OutboxEvent[], strictSchemas: boolean): Promise<PlainWrite[]> {
+export async function writePlainEvents(store: Store, events: readonly OutboxEvent[], strictSchemas: boolean): Promise<PlainWrite[]> {
+  if (store.kind === 'postgres') return writePlainEventsInOneStatement(store.db, events, strictSchemas);
+  return store.db.transaction().execute(async (trx) => {
+    const types = await eventTypesForPublish(trx, 'sqlite', [...new Set(events.map((event) => event.type))]);
+    const audiences = new Map<string, Subscriber[]>();
+    const written: EventWithDeliveries[] = [];
+    const results = [];
+    for (const event of events) {
+      const type = types.get(event.type) ?? null;
+      if (!type || (type.schema !== null && (type.strict || strictSchemas))) {
+        results.push({ written: false as const, type });
+        continue;
+      }
+      const audience = JSON.stringify([event.workspaceId, event.type, event.channels]);
+      let subscribers = audiences.get(audience);
+      if (!subscribers) audiences.set(audience, (subscribers = await subscribersOf(trx, 'sqlite', event.workspaceId, event.type, event.channels)));
+      const webhookIds = reachedBy(subscribers, event.payload);
+      written.push({ event, webhookIds });
+      results.push({ written: true as const, deliveries: webhookIds.length });
+    }
+    await writeEventsWithDeliveries(trx, 'sqlite', written);
+    if (written.some((item) => item.webhookIds.length)) await store.wakeups.announce(trx);
+    return results;
+  });
+}
+
+// `writePlainEvents` on PostgreSQL; an event with a subscriber's payload filter is left unwritten (filters are JS).
+async function writePlainEventsInOneStatement(db: Db, events: readonly OutboxEvent[], strictSchemas: boolean): Promise<PlainWrite[]> {
   const rows = await runPostgres<{ written: boolean; known: boolean; schema: string | null; strict: number | null; updated_at: number | null; deliveries: number }>(
     db,
     PLAIN_EVENTS,
