@@ -24,15 +24,17 @@ export class Stack {
 
   /** `workers`: worker processes beside the API process (PostgreSQL only; 1 by default). */
   static async start(store: 'sqlite' | 'postgres', postgres: BenchPostgres | null, env: Record<string, string> = {}, workers = 1): Promise<Stack> {
+    // PROF=dir: every hookd process (and thread) writes a CPU profile there.
+    const nodeArgs = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [];
     const common = { HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_ENCRYPTION_KEY: ENCRYPTION_KEY, HOOKD_LOG_LEVEL: 'info', HOOKD_RATE_LIMIT: '0', ...env };
     if (store === 'sqlite') {
       const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));
-      const hookd = await HookdProcess.start({ ...common, DATABASE_URL: join(dir, 'hookd.db') }, ['--dev']);
+      const hookd = await HookdProcess.start({ ...common, DATABASE_URL: join(dir, 'hookd.db') }, ['--dev'], nodeArgs);
       return new Stack(store, [hookd], new ApiClient(hookd.url, ADMIN_KEY), async () => rmSync(dir, { recursive: true, force: true }), null);
     }
     const url = await postgres!.database(`bench_${process.pid}_${databases++}`);
-    const api = await HookdProcess.start({ ...common, DATABASE_URL: url }, ['--dev', '--role', 'api']);
-    const workerProcesses = await Promise.all(Array.from({ length: workers }, () => HookdProcess.start({ ...common, DATABASE_URL: url }, ['--dev', '--role', 'worker'])));
+    const api = await HookdProcess.start({ ...common, DATABASE_URL: url }, ['--dev', '--role', 'api'], nodeArgs);
+    const workerProcesses = await Promise.all(Array.from({ length: workers }, () => HookdProcess.start({ ...common, DATABASE_URL: url }, ['--dev', '--role', 'worker'], nodeArgs)));
     return new Stack(store, [api, ...workerProcesses], new ApiClient(api.url, ADMIN_KEY), async () => {}, postgres);
   }
 

@@ -30,6 +30,20 @@ async function call(url: string, method: string, path: string, body?: unknown) {
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
+/**
+ * Publishes one batch's events: even batches as one batch request, odd ones as concurrent single publishes
+ * (written together by PlainPublishes). Answers the ids accepted with a 202 and the status of every other
+ * answer (0: none).
+ */
+async function publishBatch(url: string, workspaceId: string, batch: number): Promise<{ ids: string[]; refused: number[] }> {
+  const events = Array.from({ length: BATCH }, (_, i) => ({ type: 'job.completed', data: { n: batch * BATCH + i } }));
+  const path = `/api/v1/workspaces/${workspaceId}/events`;
+  const bodies = batch % 2 === 0 ? [{ events }] : events;
+  const replies = await Promise.all(bodies.map((body) => call(url, 'POST', path, body).catch(() => null)));
+  const ids = replies.flatMap((reply) => (reply?.status !== 202 ? [] : Array.isArray(reply.body) ? reply.body.map((e: { id: string }) => e.id) : [reply.body.id]));
+  return { ids, refused: replies.filter((reply) => reply?.status !== 202).map((reply) => reply?.status ?? 0) };
+}
+
 /** True when every accepted id has arrived (one pass: the receiver shares this event loop). */
 const allDelivered = (receiver: Receiver, accepted: string[]) => {
   const { unique } = tally(receiver);
@@ -66,20 +80,22 @@ describe('chaos', () => {
     const killAt = new Set(Array.from({ length: 5 }, (_, i) => Math.floor(((i + Math.random()) * EVENTS) / BATCH / 5)));
     let refused = 0;
     for (let batch = 0; batch * BATCH < EVENTS; batch++) {
+      const publishing = publishBatch(hookd.url, ws.id, batch);
       if (killAt.has(batch)) {
+        // Killed with the batch's publishes in flight: only those answered 202 before the kill count.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
         console.log(`t+${Math.round((Date.now() - t0) / 1000)}s kill at batch ${batch}`);
         await kill9(hookd.child);
-        hookd = await spawnHookd(settings, ['--dev']);
       }
-      const events = Array.from({ length: BATCH }, (_, i) => ({ type: 'job.completed', data: { n: batch * BATCH + i } }));
-      const reply = await call(hookd.url, 'POST', `/api/v1/workspaces/${ws.id}/events`, { events }).catch(() => null);
-      if (reply?.status === 202) accepted.push(...reply.body.map((e: { id: string }) => e.id));
-      else refused++;
+      const { ids, refused: refusedNow } = await publishing;
+      accepted.push(...ids);
+      refused += refusedNow.length;
+      if (killAt.has(batch)) hookd = await spawnHookd(settings, ['--dev']);
     }
     await eventually(async () => allDelivered(receiver, accepted), 120_000).catch(() => {});
     const { unique, total } = tally(receiver);
     const lost = accepted.filter((id) => !unique.has(id));
-    console.log(`SQLite chaos: accepted ${accepted.length}, refused batches ${refused}, delivered ${unique.size} unique, ${total - unique.size} duplicates, lost ${lost.length}`);
+    console.log(`SQLite chaos: accepted ${accepted.length}, refused requests ${refused}, delivered ${unique.size} unique, ${total - unique.size} duplicates, lost ${lost.length}`);
     if (lost.length) {
       console.log('lost deliveries:', JSON.stringify(await describeLost(join(dir, 'hookd.db'), lost)));
       const metrics = await (await fetch(`${hookd.url}/metrics`)).text();
@@ -138,10 +154,9 @@ describe('chaos', () => {
         await server.start();
         await eventually(async () => (await fetch(`${api.url}/readyz`)).status === 200, 60_000);
       }
-      const events = Array.from({ length: BATCH }, (_, i) => ({ type: 'job.completed', data: { n: batch * BATCH + i } }));
-      const reply = await call(api.url, 'POST', `/api/v1/workspaces/${ws.id}/events`, { events }).catch(() => null);
-      if (reply?.status === 202) accepted.push(...reply.body.map((e: { id: string }) => e.id));
-      else statuses.set(reply?.status ?? 0, (statuses.get(reply?.status ?? 0) ?? 0) + 1);
+      const { ids, refused } = await publishBatch(api.url, ws.id, batch);
+      accepted.push(...ids);
+      for (const status of refused) statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
     await eventually(async () => allDelivered(receiver, accepted), 180_000).catch(() => {});
     const { unique, total } = tally(receiver);
