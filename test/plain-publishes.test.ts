@@ -117,4 +117,24 @@ describe.each(STORES)('plain single publishes written together (%s)', (store) =>
       expect(rows[0]!.n).toBe(1);
     }
   });
+
+  it('writes the events of a workspace alone while they fan out widely, and batches them again once they do not', async () => {
+    const publishes = new PlainPublishes(h.hookd.ctx.store, false, 1);
+    const transactions = async (events: { id: string }[]) => {
+      const { rows } = await sql<{ xmin: string }>`select xmin::text as xmin from events where id in (${sql.join(events.map((e) => e.id))})`.execute(h.hookd.ctx.store.db);
+      return new Set(rows.map((row) => row.xmin)).size;
+    };
+    // On the eu channel the first workspace's job.completed reaches two webhooks: more than 1.
+    expect(await publishes.write(event(first.id, 'job.completed', { channels: ['eu'] }))).toEqual({ written: true, deliveries: 2 });
+    const wide = event(first.id, 'job.completed', { channels: ['eu'] });
+    const narrow = Array.from({ length: 5 }, () => event(second.id, 'job.completed'));
+    const results = await Promise.all([wide, ...narrow].map((e) => publishes.write(e)));
+    expect(results).toEqual([{ written: true, deliveries: 2 }, ...narrow.map(() => ({ written: true, deliveries: 1 }))]);
+    if (store === 'postgres') expect([await transactions(narrow), await transactions([wide, ...narrow])]).toEqual([1, 2]);
+    // One delivery: narrow again, so its next events join the batches.
+    expect(await publishes.write(event(first.id, 'job.failed'))).toEqual({ written: true, deliveries: 1 });
+    const together = [event(first.id, 'job.failed'), event(second.id, 'job.completed')];
+    expect(await Promise.all(together.map((e) => publishes.write(e)))).toEqual([{ written: true, deliveries: 1 }, { written: true, deliveries: 1 }]);
+    if (store === 'postgres') expect(await transactions(together)).toBe(1);
+  });
 });

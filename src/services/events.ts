@@ -6,7 +6,7 @@ import { OPERATIONAL_EVENT_TYPES } from '../domain/event-payload.js';
 import type { ListRequest, ListSpec, Page } from '../domain/list.js';
 import type { Delivery, PublishedEvent } from '../domain/models.js';
 import { deliveriesOfEvent } from '../storage/deliveries.js';
-import { type EventTypesForPublish, eventTypesForPublish } from '../storage/event-types.js';
+import { enforcesSchema, type EventTypesForPublish, eventTypesForPublish } from '../storage/event-types.js';
 import * as events from '../storage/events.js';
 import {
   findIdempotentEvent,
@@ -59,7 +59,7 @@ export const publishWork = (results: PublishResult[]): number =>
 
 /**
  * Publishes events: each event and one delivery per subscribed active webhook are written in one
- * transaction (the outbox; on PostgreSQL a lone event without an idempotency key is one statement), so
+ * transaction (the outbox; a lone plain event shares its write with those arriving beside it: PlainPublishes), so
  * once this resolves nothing can lose them. All-or-nothing for a batch.
  * `loc` names where each item sits in the request for 422 details.
  */
@@ -102,7 +102,7 @@ async function publish(ctx: ServiceContext, workspaceId: string, inputs: Publish
       problems.push({ loc: [...loc(index), 'type'], msg: `'${input.type}' is published by hookd itself`, type: 'operational_event_type' });
     } else if (!type) {
       problems.push({ loc: [...loc(index), 'type'], msg: `unknown event type '${input.type}'`, type: 'unknown_event_type' });
-    } else if (type.schema !== null && (type.strict || ctx.config.strictEventSchemas)) {
+    } else if (enforcesSchema(type, ctx.config.strictEventSchemas)) {
       const validate = schemaValidator(input.type, type);
       for (const problem of validate ? dataProblems(validate, input.data ?? null) : []) {
         problems.push({ loc: [...loc(index), 'data', ...problem.path], msg: problem.msg, type: problem.keyword });

@@ -41,12 +41,22 @@ export interface EventTypeForPublish {
 }
 export type EventTypesForPublish = Map<string, EventTypeForPublish>;
 
+/** Whether a publish must validate its data against the type's schema: a strict type's, or any with `strictSchemas` on. */
+export const enforcesSchema = (type: EventTypeForPublish, strictSchemas: boolean): boolean => type.schema !== null && (type.strict || strictSchemas);
+
 /** What publish needs of each catalogued type among `names`: its schema (text), whether strict, its version. */
 export async function eventTypesForPublish(db: Db, kind: StoreKind, names: string[]): Promise<EventTypesForPublish> {
   if (names.length === 0) return new Map();
   const rows = await runFixed<{ name: string; schema: string | null; strict: number; updated_at: number }>(db, kind, EVENT_TYPES_FOR_PUBLISH, [names]);
-  return new Map(rows.map((row) => [row.name, { schema: row.schema, strict: row.strict === 1, updatedAt: Number(row.updated_at) }]));
+  return new Map(rows.map((row) => [row.name, eventTypeForPublish(row)]));
 }
+
+/** An `event_types` row's columns as publish needs them. */
+export const eventTypeForPublish = (row: { schema: string | null; strict: number | null; updated_at: number | null }): EventTypeForPublish => ({
+  schema: row.schema,
+  strict: row.strict === 1,
+  updatedAt: Number(row.updated_at),
+});
 
 // Every publish runs this.
 const EVENT_TYPES_FOR_PUBLISH: FixedStatement = {

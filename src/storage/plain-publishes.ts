@@ -1,6 +1,6 @@
 import { Batcher, outcomeOf } from './batcher.js';
 import type { Store } from './database.js';
-import { type EventTypeForPublish, eventTypesForPublish } from './event-types.js';
+import { enforcesSchema, type EventTypeForPublish, eventTypeForPublish, eventTypesForPublish } from './event-types.js';
 import { runPostgres } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
 import { dueAtOf, type EventWithDeliveries, type OutboxEvent, writeEventsWithDeliveries } from './outbox.js';
@@ -11,29 +11,57 @@ import { WAKEUP_CHANNEL } from './wakeups.js';
 /** A plain publish's outcome: written with its deliveries, or nothing written and the type as catalogued (null: unknown). */
 export type PlainWrite = { written: true; deliveries: number } | { written: false; type: EventTypeForPublish | null };
 
+// A workspace whose last plain publish made more deliveries than this publishes alone: a batch holding a
+// large fan-out would make every publish beside it wait for its thousands of rows.
+const LARGE_FAN_OUT = 100;
+const REMEMBERED_WORKSPACES = 10_000;
+
 /**
  * Plain single publishes (one event, no idempotency key or external id): those that arrive together — from
  * any workspace — are written in one transaction by a few statements for them all (`writePlainEvents`),
  * instead of a transaction (PostgreSQL) or a savepoint (SQLite's group commit) and five statements each.
  * Each request is answered after that commit. If the shared write fails, each event is tried alone, so one
- * bad event fails only its own request.
+ * bad event fails only its own request. A workspace whose events fan out widely writes them alone, beside
+ * the batches (on PostgreSQL on a connection of its own), so its fan-out never holds up other tenants'.
  */
 export class PlainPublishes {
   readonly #batcher: Batcher<OutboxEvent, PlainWrite>;
+  readonly #write: (events: OutboxEvent[]) => Promise<PlainWrite[]>;
+  /** Workspaces whose last plain publish fanned out widely. */
+  readonly #wide = new Set<string>();
 
-  constructor(store: Store, strictSchemas: boolean) {
-    const write = (events: OutboxEvent[]) => writePlainEvents(store, events, strictSchemas);
-    const writeAlone = (event: OutboxEvent) => outcomeOf(async () => (await write([event]))[0]!);
+  constructor(
+    store: Store,
+    strictSchemas: boolean,
+    private readonly largeFanOut = LARGE_FAN_OUT,
+  ) {
+    this.#write = (events) => writePlainEvents(store, events, strictSchemas);
+    const writeAlone = (event: OutboxEvent) => outcomeOf(() => this.#writeAlone(event));
     this.#batcher = new Batcher(async (events) => {
-      const together = await outcomeOf(() => write(events));
-      if (together.ok) return together.value.map((value) => ({ ok: true, value }));
+      const together = await outcomeOf(() => this.#write(events));
+      if (together.ok) {
+        together.value.forEach((result, i) => this.#learn(events[i]!.workspaceId, result));
+        return together.value.map((value) => ({ ok: true, value }));
+      }
       if (events.length === 1) throw together.error;
       return Promise.all(events.map(writeAlone));
     });
   }
 
   write(event: OutboxEvent): Promise<PlainWrite> {
-    return this.#batcher.run(event);
+    return this.#wide.has(event.workspaceId) ? this.#writeAlone(event) : this.#batcher.run(event);
+  }
+
+  async #writeAlone(event: OutboxEvent): Promise<PlainWrite> {
+    const [result] = await this.#write([event]);
+    this.#learn(event.workspaceId, result!);
+    return result!;
+  }
+
+  #learn(workspaceId: string, result: PlainWrite): void {
+    if (!result.written) return;
+    if (result.deliveries <= this.largeFanOut) this.#wide.delete(workspaceId);
+    else if (this.#wide.size < REMEMBERED_WORKSPACES) this.#wide.add(workspaceId);
   }
 }
 
@@ -54,7 +82,7 @@ export async function writePlainEvents(store: Store, events: readonly OutboxEven
     const results = [];
     for (const event of events) {
       const type = types.get(event.type) ?? null;
-      if (!type || (type.schema !== null && (type.strict || strictSchemas))) {
+      if (!type || enforcesSchema(type, strictSchemas)) {
         results.push({ written: false as const, type });
         continue;
       }
@@ -93,7 +121,7 @@ async function writePlainEventsInOneStatement(db: Db, events: readonly OutboxEve
   return rows.map((row) =>
     row.written
       ? { written: true, deliveries: Number(row.deliveries) }
-      : { written: false, type: row.known ? { schema: row.schema, strict: row.strict === 1, updatedAt: Number(row.updated_at) } : null },
+      : { written: false, type: row.known ? eventTypeForPublish(row) : null },
   );
 }
 
@@ -107,6 +135,7 @@ const PLAIN_EVENTS = `
       select i.n, s.id, s.seq, s.filter from input i
       cross join lateral (${postgresSubscribers('i.workspace_id', 'i.type', 'i.channel_list')}) s
     ), checked as materialized (
+      -- ok: the type is known, \`enforcesSchema\` (event-types.ts) is false for it, and no subscriber filters.
       select i.n, t.name is not null as known, t.schema, t.strict, t.updated_at,
         coalesce(t.name is not null and (t.schema is null or (t.strict <> 1 and not $11::boolean))
           and not exists (select 1 from subscribers s where s.n = i.n and s.filter is not null), false) as ok

@@ -184,10 +184,10 @@ async function recordHeld(db: Db, kind: StoreKind, workerId: string, records: At
   return [...held, ...others.filter((r) => cancelled.has(r.deliveryId))];
 }
 
-/** The new state of each delivery, as rows for `DELIVERY_VALUES`. */
+/** The new state of each delivery, as rows for `DELIVERY_VALUES` (in `DELIVERY_COLUMNS` order). */
 function deliveryColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
   const tuples = records.map((r) => [r.deliveryId, r.nextStatus, r.attempt, r.at, r.statusCode, r.error, r.durationMs]);
-  return rowsParameters(kind, tuples, HEALTH_COLUMNS.length);
+  return rowsParameters(kind, tuples, DELIVERY_COLUMNS.length);
 }
 
 function attemptColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
@@ -197,10 +197,13 @@ function attemptColumns(kind: StoreKind, records: AttemptRecord[]): unknown[] {
   return rowsParameters(kind, tuples, 11);
 }
 
+// `deliveryColumns`' tuples: each column with its PostgreSQL type; both stores' texts are spelled from this list.
+const DELIVERY_COLUMNS = [
+  ['id', 'bigint'], ['status', 'text'], ['attempt', 'integer'], ['at', 'bigint'], ['status_code', 'integer'], ['error', 'text'], ['duration_ms', 'integer'],
+] as const;
 const DELIVERY_VALUES = {
-  sqlite: `(select value ->> 0 as id, value ->> 1 as status, value ->> 2 as attempt, value ->> 3 as at, value ->> 4 as status_code,
-    value ->> 5 as error, value ->> 6 as duration_ms from json_each(?)) as v`,
-  postgres: `unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[]) as v(id, status, attempt, at, status_code, error, duration_ms)`,
+  sqlite: `(select ${DELIVERY_COLUMNS.map(([column], i) => `value ->> ${i} as ${column}`).join(', ')} from json_each(?)) as v`,
+  postgres: `unnest(${DELIVERY_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) as v(${DELIVERY_COLUMNS.map(([column]) => column).join(', ')})`,
 };
 const updateDeliveries = (where: string, returning: string): FixedStatement => {
   const text = (values: string) => `update deliveries set
