@@ -17,7 +17,7 @@ import {
   type OutboxEvent,
 } from '../storage/outbox.js';
 import type { Db } from '../storage/schema.js';
-import { reachedBy, type Subscriber, subscribersOf } from '../storage/subscriptions.js';
+import { reachedBy, subscribersOnce } from '../storage/subscriptions.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import { inSpan } from '../telemetry.js';
 import type { ServiceContext } from './context.js';
@@ -128,17 +128,13 @@ async function publish(ctx: ServiceContext, workspaceId: string, inputs: Publish
 
 async function writeEvents(ctx: ServiceContext, trx: Db, workspaceId: string, inputs: PublishInput[]): Promise<PublishResult[]> {
   const now = ctx.clock.now();
-  const subscribers = new Map<string, Subscriber[]>();
-  const audience = (input: PublishInput): string => JSON.stringify([input.type, input.channels ?? []]);
-  for (const input of inputs) {
-    const key = audience(input);
-    if (!subscribers.has(key)) subscribers.set(key, await subscribersOf(trx, ctx.store.kind, workspaceId, input.type, input.channels));
-  }
+  const subscribersFor = subscribersOnce(trx, ctx.store.kind);
   // Each event with the webhooks it reaches: its subscribers whose payload filter (if any) matches it.
-  const planned = inputs.map((input) => {
+  const planned = [];
+  for (const input of inputs) {
     const event = outboxEvent(workspaceId, input, now);
-    return { input, event, webhookIds: reachedBy(subscribers.get(audience(input))!, event.payload) };
-  });
+    planned.push({ input, event, webhookIds: reachedBy(await subscribersFor(workspaceId, input.type, input.channels), event.payload) });
+  }
   // Bounded before anything is written: one request may not flood the queue (and hold the writer) for everyone.
   const plannedCount = planned.reduce((sum, item) => sum + item.webhookIds.length, 0);
   if (plannedCount > ctx.config.maxDeliveriesPerRequest) {

@@ -5,7 +5,7 @@ import { runPostgres } from './fixed-statement.js';
 import { jsonListOrNull } from './json-column.js';
 import { dueAtOf, type EventWithDeliveries, type OutboxEvent, writeEventsWithDeliveries } from './outbox.js';
 import type { Db } from './schema.js';
-import { postgresSubscribers, reachedBy, type Subscriber, subscribersOf } from './subscriptions.js';
+import { postgresSubscribers, reachedBy, subscribersOnce } from './subscriptions.js';
 import { WAKEUP_CHANNEL } from './wakeups.js';
 
 /** A plain publish's outcome: written with its deliveries, or nothing written and the type as catalogued (null: unknown). */
@@ -77,21 +77,18 @@ export async function writePlainEvents(store: Store, events: readonly OutboxEven
   if (store.kind === 'postgres') return writePlainEventsInOneStatement(store.db, events, strictSchemas);
   return store.db.transaction().execute(async (trx) => {
     const types = await eventTypesForPublish(trx, 'sqlite', [...new Set(events.map((event) => event.type))]);
-    const audiences = new Map<string, Subscriber[]>();
+    const subscribersFor = subscribersOnce(trx, 'sqlite');
     const written: EventWithDeliveries[] = [];
-    const results = [];
+    const results: PlainWrite[] = [];
     for (const event of events) {
       const type = types.get(event.type) ?? null;
       if (!type || enforcesSchema(type, strictSchemas)) {
-        results.push({ written: false as const, type });
+        results.push({ written: false, type });
         continue;
       }
-      const audience = JSON.stringify([event.workspaceId, event.type, event.channels]);
-      let subscribers = audiences.get(audience);
-      if (!subscribers) audiences.set(audience, (subscribers = await subscribersOf(trx, 'sqlite', event.workspaceId, event.type, event.channels)));
-      const webhookIds = reachedBy(subscribers, event.payload);
+      const webhookIds = reachedBy(await subscribersFor(event.workspaceId, event.type, event.channels), event.payload);
       written.push({ event, webhookIds });
-      results.push({ written: true as const, deliveries: webhookIds.length });
+      results.push({ written: true, deliveries: webhookIds.length });
     }
     await writeEventsWithDeliveries(trx, 'sqlite', written);
     if (written.some((item) => item.webhookIds.length)) await store.wakeups.announce(trx);

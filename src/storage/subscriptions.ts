@@ -47,6 +47,20 @@ export async function subscribersOf(db: Db, kind: StoreKind, workspaceId: string
   return rows.map((row) => ({ id: row.id, filter: row.filter }));
 }
 
+/**
+ * `subscribersOf` for the events of one write: each (workspace, type, channels) read once, however many
+ * events share it.
+ */
+export function subscribersOnce(db: Db, kind: StoreKind): (workspaceId: string, type: string, channels?: readonly string[]) => Promise<Subscriber[]> {
+  const read = new Map<string, Promise<Subscriber[]>>();
+  return (workspaceId, type, channels = []) => {
+    const audience = JSON.stringify([workspaceId, type, channels]);
+    let subscribers = read.get(audience);
+    if (!subscribers) read.set(audience, (subscribers = subscribersOf(db, kind, workspaceId, type, channels)));
+    return subscribers;
+  };
+}
+
 /** The ids of the subscribers an event (its stored envelope, `payload`) reaches: no filter, or one it matches. */
 export function reachedBy(subscribers: readonly Subscriber[], payload: string): string[] {
   let envelope: unknown;
