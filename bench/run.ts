@@ -150,7 +150,7 @@ try {
       const steady = later.length > 0 && later.at(-1)! <= Math.min(1000, 2 * later[Math.floor(later.length / 2)]!);
       log(
         `soak at ${s.rate} events/s for ${s.minutes} min (${s.received} received, ${s.failed} failed): peak RSS by minute ${s.rssByMinute.map((peaks) => peaks.join('/')).join(', ')} MB ` +
-          `(least-squares slope after the first minute ${s.rssSlopeMbPerMin.toFixed(1)} MB/min); p99 by minute ${s.p99ByMinute.join(', ')} ms`,
+          `(least-squares slope over the second half ${s.rssSlopeMbPerMin.toFixed(1)} MB/min); p99 by minute ${s.p99ByMinute.join(', ')} ms`,
       );
       row(`${s.minutes}-minute soak at ${s.rate} events/s`, 'RSS slope ≈ 0, p99 steady', `${s.rssSlopeMbPerMin.toFixed(1)} MB/min; p99 ${Math.min(...s.p99ByMinute)}–${Math.max(...s.p99ByMinute)} ms`, Math.abs(s.rssSlopeMbPerMin) <= 2 && steady);
     }

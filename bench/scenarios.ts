@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import * as hdr from 'hdr-histogram-js';
 import type { BenchPostgres } from './postgres.js';
 import { ReceiverProcess } from './processes.js';
+import { loadConfig } from '../src/config.js';
 import { rawLoop } from './raw-loop.js';
 import { ADMIN_KEY, Stack } from './stack.js';
 
@@ -24,6 +25,15 @@ export interface ThroughputResult {
   cpuMsPerDelivery: number;
   rawCpuMsPerRequest: number;
   peakRssMb: number[];
+}
+
+/**
+ * The sends hookd keeps in flight to `webhooks` webhooks on one receiver with its default settings: the
+ * webhook's concurrency each, within the cap per destination host (all of them share 127.0.0.1).
+ */
+function hookdConcurrency(webhooks: number): number {
+  const defaults = loadConfig({});
+  return Math.min(defaults.webhookConcurrency * webhooks, defaults.hostMaxInFlight);
 }
 
 /**
@@ -55,8 +65,7 @@ export async function throughput(
 
     await receiver.reset();
     const rawCpu0 = process.cpuUsage();
-    // The same concurrency hookd uses: HOOKD_WEBHOOK_CONCURRENCY (10) per webhook.
-    const raw = options.raw === false ? { perSecond: Number.NaN } : await rawLoop(urls, deliveries, 10 * webhooks);
+    const raw = options.raw === false ? { perSecond: Number.NaN } : await rawLoop(urls, deliveries, hookdConcurrency(webhooks));
     const rawCpu = process.cpuUsage(rawCpu0);
     return {
       webhooks,
@@ -223,7 +232,7 @@ export interface SoakResult {
   minutes: number;
   received: number;
   failed: number;
-  /** Peak RSS per minute of every hookd process (MB), and its least-squares slope after the first (warm-up) minute (MB/min). */
+  /** Peak RSS per minute of every hookd process (MB), and its least-squares slope over the second half of the soak (MB/min). */
   rssByMinute: number[][];
   rssSlopeMbPerMin: number;
   /** Publish → receipt p99 per minute (ms). */
@@ -251,7 +260,9 @@ export async function soak(store: Store, postgres: BenchPostgres | null, rate: n
       p99ByMinute.push(percentile(latencies, 99));
       rssByMinute.push(memory.stop());
     }
-    const rssSlopeMbPerMin = leastSquaresSlope(rssByMinute.slice(1).map((peaks) => Math.max(...peaks)));
+    // The second half: a process settles in its first minutes (the SQLite one gave back 70 MB after its
+    // second), and a leak shows as growth after that.
+    const rssSlopeMbPerMin = leastSquaresSlope(rssByMinute.slice(Math.floor(minutes / 2)).map((peaks) => Math.max(...peaks)));
     return { rate, minutes, received, failed, rssByMinute, rssSlopeMbPerMin, p99ByMinute };
   } finally {
     await stack.stop();
