@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { ResultWriter } from '../src/delivery/result-writer.js';
 import { claimDueDeliveries } from '../src/storage/claim-deliveries.js';
+import { directWrites } from '../src/storage/delivery-writes.js';
 import type { AttemptRecord } from '../src/storage/record-attempts.js';
 import { STORES } from './support/databases.js';
 import { startTestHookd, TEST_JWT_SECRET, type TestHookd } from './support/hookd.js';
@@ -134,7 +135,7 @@ describe.each(STORES)('first contact (%s)', (store) => {
 
   describe('result writes fenced by the lease', () => {
     const claim = (workerId: string) =>
-      claimDueDeliveries(h.hookd.ctx.store.db, h.hookd.ctx.store.kind, { workerId, now: clock.now(), leaseMs: 1_000, limit: 10, ...openBudget(10) });
+      claimDueDeliveries(h.hookd.ctx.store.db, directWrites(h.hookd.ctx.store), { workerId, now: clock.now(), leaseMs: 1_000, limit: 10, ...openBudget(10) });
     const failedAttempt = (deliveryId: number, webhookId: string): AttemptRecord => ({
       deliveryId,
       webhookId,
@@ -169,7 +170,7 @@ describe.each(STORES)('first contact (%s)', (store) => {
       expect(fast.deliveries.map((d) => d.id)).toEqual([deliveryId]);
 
       const writer = (workerId: string) =>
-        new ResultWriter(h.hookd.ctx.store, silent, { workerId, disableAfter: 0, maxBatch: 100, maxDelayMs: 1_000, onDisable: async () => {} });
+        new ResultWriter(directWrites(h.hookd.ctx.store), silent, { workerId, disableAfter: 0, maxBatch: 100, maxDelayMs: 1_000, onDisable: async () => {} });
       const late = writer('slow-worker');
       late.add(failedAttempt(deliveryId, hook.id));
       await late.flush();
@@ -192,7 +193,7 @@ describe.each(STORES)('first contact (%s)', (store) => {
       await publish({ type: 'invoice.paid' });
       const { deliveries } = await claim('worker-a');
       let calls = 0;
-      const writer = new ResultWriter(h.hookd.ctx.store, silent, {
+      const writer = new ResultWriter(directWrites(h.hookd.ctx.store), silent, {
         workerId: 'worker-a',
         disableAfter: 1,
         maxBatch: 100,

@@ -3,6 +3,7 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import { claimDueDeliveries, type ClaimedDelivery } from '../src/storage/claim-deliveries.js';
 import { type AttemptRecord, recordAttempts } from '../src/storage/record-attempts.js';
 import { openStore, type Store } from '../src/storage/database.js';
+import { directWrites } from '../src/storage/delivery-writes.js';
 import { rateLimiterFor } from '../src/services/rate-limiter.js';
 import { STORES } from './support/databases.js';
 import { startTestHookd, type TestHookd } from './support/hookd.js';
@@ -88,7 +89,7 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     await publishMany(5);
     const db = h.hookd.ctx.store.db;
     // A worker claims the batch and dies before sending or recording anything.
-    const { deliveries: claimed } = await claimDueDeliveries(db, h.hookd.ctx.store.kind, {
+    const { deliveries: claimed } = await claimDueDeliveries(db, directWrites(h.hookd.ctx.store), {
       workerId: 'crashed-worker',
       now: clock.now(),
       leaseMs: h.hookd.ctx.config.requestTimeoutMs + 15_000,
@@ -134,7 +135,7 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     const [ok, failing, gone] = [await webhook(`${receiver.url}/ok`), await webhook(`${receiver.url}/failing`), await webhook(`${receiver.url}/gone`)];
     await publishMany(2);
     const { db, kind } = h.hookd.ctx.store;
-    const { deliveries } = await claimDueDeliveries(db, kind, { workerId: 'w1', now: clock.now(), leaseMs: 60_000, limit: 100, ...openBudget(100) });
+    const { deliveries } = await claimDueDeliveries(db, directWrites(h.hookd.ctx.store), { workerId: 'w1', now: clock.now(), leaseMs: 60_000, limit: 100, ...openBudget(100) });
     expect(deliveries).toHaveLength(6);
     const at = clock.now();
     const record = (d: ClaimedDelivery, statusCode: number, nextStatus: AttemptRecord['nextStatus']): AttemptRecord => ({

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { loggerFor } from '../logger.js';
 import { openContext } from '../services/open-context.js';
+import { StorageThread } from '../storage/storage-thread.js';
 import { stopTelemetry } from '../telemetry.js';
 import { startDelivery } from './start-delivery.js';
 import type { FromDeliveryThread, ToDeliveryThread } from './delivery-thread.js';
@@ -17,13 +18,24 @@ const post = (message: FromDeliveryThread) => port.postMessage(message);
 
 const ctx = await openContext(config, { logger: loggerFor(config).child({ thread: 'delivery' }) });
 const registry = new Registry();
-const delivery = startDelivery(ctx, registry);
+// better-sqlite3's statements are synchronous: on this thread they would stop every send while they run.
+// A storage thread that dies takes this thread with it, to be restarted as one (delivery-thread.ts).
+const { database } = config;
+const writes =
+  database.kind === 'sqlite' && database.path !== ':memory:'
+    ? await StorageThread.start(database, (code) => {
+        ctx.logger.error({ code }, 'storage thread exited; ending the delivery thread');
+        process.exit(1);
+      })
+    : null;
+const delivery = startDelivery(ctx, registry, { writes: writes ?? undefined });
 
 port.on('message', (message: ToDeliveryThread) => {
   if (message.type === 'metrics') void registry.metrics().then((text) => post({ type: 'metrics', id: message.id, text }));
   if (message.type === 'stop') {
     void (async () => {
       await delivery.stop();
+      await writes?.close();
       await stopTelemetry();
       await ctx.store.close();
       post({ type: 'stopped' });

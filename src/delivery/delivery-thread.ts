@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { spawnThread } from '../threads.js';
 
 /** Messages from the delivery thread to the thread that started it. */
 export type FromDeliveryThread = { type: 'ready' } | { type: 'metrics'; id: number; text: string } | { type: 'stopped' };
@@ -83,16 +84,5 @@ export class DeliveryThread {
 }
 
 function spawn(config: Config): Promise<Worker> {
-  const thread = new Worker(new URL('./delivery-thread-entry.js', import.meta.url), { workerData: { config } });
-  return new Promise((resolve, reject) => {
-    const failed = (error: unknown) => reject(error instanceof Error ? error : new Error(`delivery thread exited with code ${String(error)}`));
-    thread.once('error', failed);
-    thread.once('exit', failed);
-    thread.once('message', (message: FromDeliveryThread) => {
-      thread.off('error', failed);
-      thread.off('exit', failed);
-      if (message.type === 'ready') resolve(thread);
-      else reject(new Error(`unexpected first message from the delivery thread: ${message.type}`));
-    });
-  });
+  return spawnThread(new URL('./delivery-thread-entry.js', import.meta.url), { config }, 'delivery thread');
 }

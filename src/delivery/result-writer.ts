@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Store } from '../storage/database.js';
-import { type AttemptEffects, type AttemptRecord, type CircuitSettings, recordAttempts, type WebhookToDisable } from '../storage/record-attempts.js';
+import type { DeliveryWrites } from '../storage/delivery-writes.js';
+import type { AttemptEffects, AttemptRecord, CircuitSettings, WebhookToDisable } from '../storage/record-attempts.js';
 
 /**
  * Collects attempt results and writes them in batches: one transaction per batch instead of one per
@@ -12,7 +12,7 @@ export class ResultWriter {
   #flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly writes: DeliveryWrites,
     private readonly logger: Logger,
     private readonly options: {
       /** The worker whose leases fence every write. */
@@ -60,7 +60,7 @@ export class ResultWriter {
   async #write(batch: AttemptRecord[]): Promise<void> {
     let effects: AttemptEffects;
     try {
-      effects = await recordAttempts(this.store.db, this.store.kind, this.options.workerId, batch, this.options.disableAfter, this.options.circuit);
+      effects = await this.writes.recordAttempts(this.options.workerId, batch, this.options.disableAfter, this.options.circuit);
     } catch (error) {
       // Nothing was committed: keep the batch and write it again (the lease fence makes a repeat harmless).
       this.logger.error({ err: error, count: batch.length }, 'recording attempts failed; will retry');

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { ServiceContext } from '../services/context.js';
+import type { DeliveryWrites } from '../storage/delivery-writes.js';
 import { startTelemetry } from '../telemetry.js';
 import { VERSION } from '../version.js';
 import { DeliveryMetrics } from './metrics.js';
@@ -15,6 +16,8 @@ export interface DeliveryOptions {
   pollIntervalMs?: number;
   /** DNS for deliveries (tests keep every lookup in-process). */
   resolve?: Resolver;
+  /** Where the worker leases and records (default: `ctx.store`'s connection). */
+  writes?: DeliveryWrites;
 }
 
 export interface Delivery {
@@ -40,6 +43,7 @@ export function startDelivery(ctx: ServiceContext, registry: Registry, options: 
     random: options.random,
     pollIntervalMs: options.pollIntervalMs,
     resolve: options.resolve,
+    writes: options.writes,
   });
   worker.start();
   const retention = new RetentionJob(store, clock, logger, config.retentionMs);

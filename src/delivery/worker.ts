@@ -5,6 +5,7 @@ import type { SecretBox } from '../domain/secret-box.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
 import { type ClaimCursor, type ClaimedDelivery, claimDueDeliveries } from '../storage/claim-deliveries.js';
 import type { Store } from '../storage/database.js';
+import { type DeliveryWrites, directWrites } from '../storage/delivery-writes.js';
 import { disableWebhook } from '../storage/disable-webhook.js';
 import type { WebhookToDisable } from '../storage/record-attempts.js';
 import { newOutboxEvent, writeEventWithDeliveries } from '../storage/outbox.js';
@@ -54,6 +55,8 @@ export interface WorkerSettings {
 
 export interface WorkerDeps {
   store: Store;
+  /** Where leases and attempt results are written (default: `store`'s own connection). */
+  writes?: DeliveryWrites;
   settings: WorkerSettings;
   clock: Clock;
   logger: Logger;
@@ -84,6 +87,7 @@ export class DeliveryWorker {
   readonly #tokens: OAuth2Tokens;
   readonly #circuits: CircuitGate;
   readonly #fifo: FifoGate;
+  readonly #writes: DeliveryWrites;
   readonly #writer: ResultWriter;
   /** Claimed rows waiting for a slot (their leases are kept alive) and sends in flight, within fair limits. */
   readonly #slots: SendSlots;
@@ -134,7 +138,8 @@ export class DeliveryWorker {
     });
     this.#circuits = new CircuitGate(deps.store.db);
     this.#fifo = new FifoGate(deps.store.db);
-    this.#writer = new ResultWriter(deps.store, deps.logger, {
+    this.#writes = deps.writes ?? directWrites(deps.store);
+    this.#writer = new ResultWriter(this.#writes, deps.logger, {
       workerId: this.id,
       disableAfter: settings.disableAfter,
       circuit: { after: settings.circuitAfter, probeMs: settings.circuitProbeMs },
@@ -219,7 +224,7 @@ export class DeliveryWorker {
         try {
           await this.#circuits.refresh(clock.now());
           await this.#fifo.refresh();
-          ({ deliveries: claimed, more } = await claimDueDeliveries(store.db, store.kind, {
+          ({ deliveries: claimed, more } = await claimDueDeliveries(store.db, this.#writes, {
             workerId: this.id,
             now: clock.now(),
             leaseMs,

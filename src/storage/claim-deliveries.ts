@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { DeliveryWrites } from './delivery-writes.js';
 import { type FixedStatement, runFixed } from './fixed-statement.js';
 import { lease } from './queue.js';
 import type { Db, PayloadFormat, StoreKind } from './schema.js';
@@ -84,19 +85,32 @@ const PROVEN_SEEKS = 32;
 /**
  * Claims up to `limit` due deliveries within `budget` and leases them to `workerId`: workspaces in round
  * robin, each one's oldest due rows first, so one tenant's backlog or hanging endpoints never hold back
- * another's deliveries.
+ * another's deliveries. The rows are chosen by reading on `db`, then leased and loaded through `writes`.
  */
 export async function claimDueDeliveries(
   db: Db,
-  kind: StoreKind,
+  writes: DeliveryWrites,
   options: ClaimOptions,
 ): Promise<{ deliveries: ClaimedDelivery[]; more: boolean }> {
   if (options.limit <= 0) return { deliveries: [], more: false };
   const { chosen, more } = await chooseDue(db, options);
-  const claimed = chosen.length ? await lease(db, kind, chosen, options.workerId, options.now, options.now + options.leaseMs) : [];
-  if (!claimed.length) return { deliveries: [], more };
-  const deliveries = await runFixed<ClaimedDelivery>(db, kind, CLAIMED, [claimed]);
-  return { deliveries: deliveries.map((d) => ({ ...d, id: Number(d.id) })), more };
+  const deliveries = chosen.length ? await writes.leaseAndLoad(chosen, options.workerId, options.now, options.now + options.leaseMs) : [];
+  return { deliveries, more };
+}
+
+/** Leases the chosen rows that are still due (queue.ts `lease`) and loads everything needed to send them. */
+export async function leaseAndLoad(
+  db: Db,
+  kind: StoreKind,
+  ids: readonly number[],
+  workerId: string,
+  now: number,
+  until: number,
+): Promise<ClaimedDelivery[]> {
+  const leased = await lease(db, kind, ids, workerId, now, until);
+  if (!leased.length) return [];
+  const deliveries = await runFixed<ClaimedDelivery>(db, kind, CLAIMED, [leased]);
+  return deliveries.map((d) => ({ ...d, id: Number(d.id) }));
 }
 
 const CLAIMED_COLUMNS = `d.id, d.event_id as "eventId", d.webhook_id as "webhookId", d.workspace_id as "workspaceId",

@@ -1,0 +1,26 @@
+// The entry point of the storage thread (see storage-thread.ts): its own connection to the database,
+// running the hot-path writes it is sent, one at a time as they arrive.
+import { parentPort, workerData } from 'node:worker_threads';
+import { type DatabaseTarget, openStore } from './database.js';
+import { type DeliveryWrites, directWrites } from './delivery-writes.js';
+import type { StorageCall, StorageReply } from './storage-thread.js';
+
+const port = parentPort!;
+const post = (reply: StorageReply) => port.postMessage(reply);
+const store = openStore((workerData as { target: DatabaseTarget }).target);
+const writes = directWrites(store);
+
+const run = (call: StorageCall): Promise<unknown> =>
+  (writes[call.operation] as (...args: Parameters<DeliveryWrites[typeof call.operation]>) => Promise<unknown>)(...call.args);
+
+port.on('message', (message: StorageCall | { type: 'close' }) => {
+  if ('type' in message) {
+    void store.close().then(() => (post({ type: 'closed' }), port.close()));
+    return;
+  }
+  run(message).then(
+    (value) => post({ type: 'done', id: message.id, value }),
+    (error: Error & { code?: string }) => post({ type: 'failed', id: message.id, error: { name: error.name, message: error.message, code: error.code } }),
+  );
+});
+post({ type: 'ready' });

@@ -1,0 +1,95 @@
+import type { Worker } from 'node:worker_threads';
+import { spawnThread } from '../threads.js';
+import type { DatabaseTarget } from './database.js';
+import type { DeliveryWrites } from './delivery-writes.js';
+
+type Operation = keyof DeliveryWrites;
+
+/** A call to the storage thread: one of the hot-path writes and its arguments. */
+export type StorageCall = { [K in Operation]: { id: number; operation: K; args: Parameters<DeliveryWrites[K]> } }[Operation];
+/** What the storage thread answers: its readiness, a call's value or its error, and that it closed. */
+export type StorageReply =
+  | { type: 'ready' }
+  | { type: 'closed' }
+  | { type: 'done'; id: number; value: unknown }
+  | { type: 'failed'; id: number; error: { name: string; message: string; code?: string } };
+
+interface Waiter {
+  resolve: (value: never) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The hot-path writes (delivery-writes.ts) on a connection in a worker thread of its own
+ * (storage-thread-entry.ts). better-sqlite3 runs every statement synchronously, so on the delivery thread
+ * each lease and each batch of results stopped every send while it ran: that thread was the engine's
+ * bottleneck at one full core, SQL 31 % of it, with the other core partly idle (docs/decisions/012). Every
+ * call is one transaction inside the storage thread, so no write lock is held across a message round trip.
+ */
+export class StorageThread implements DeliveryWrites {
+  readonly #thread: Worker;
+  #nextId = 0;
+  /** Why calls are refused: closing, or the thread ended. */
+  #refusal: string | null = null;
+  readonly #waiters = new Map<number, Waiter>();
+  /** Called when the last call in progress is answered (closing waits for it). */
+  #onIdle: (() => void) | null = null;
+
+  private constructor(thread: Worker, onExit: (code: number) => void) {
+    this.#thread = thread;
+    thread.on('message', (reply: StorageReply) => {
+      if (reply.type !== 'done' && reply.type !== 'failed') return;
+      const waiter = this.#waiters.get(reply.id);
+      this.#waiters.delete(reply.id);
+      if (reply.type === 'done') waiter?.resolve(reply.value as never);
+      else waiter?.reject(Object.assign(new Error(reply.error.message), reply.error));
+      if (this.#waiters.size === 0) this.#onIdle?.();
+    });
+    thread.on('exit', (code) => {
+      const unexpected = this.#refusal !== 'closed';
+      if (unexpected) this.#refusal = `the storage thread exited with code ${code}`;
+      for (const waiter of this.#waiters.values()) waiter.reject(new Error(`the storage thread exited with code ${code}`));
+      this.#waiters.clear();
+      this.#onIdle?.();
+      if (unexpected) onExit(code);
+    });
+  }
+
+  /**
+   * Starts the thread on `target`; resolves once its connection is open. `onExit` hears of a thread that
+   * ended without `close` (its calls and every later one then fail).
+   */
+  static async start(target: DatabaseTarget, onExit: (code: number) => void): Promise<StorageThread> {
+    return new StorageThread(await spawnThread(new URL('./storage-thread-entry.js', import.meta.url), { target }, 'storage thread'), onExit);
+  }
+
+  leaseAndLoad(...args: Parameters<DeliveryWrites['leaseAndLoad']>): ReturnType<DeliveryWrites['leaseAndLoad']> {
+    return this.#call({ id: this.#nextId++, operation: 'leaseAndLoad', args });
+  }
+
+  recordAttempts(...args: Parameters<DeliveryWrites['recordAttempts']>): ReturnType<DeliveryWrites['recordAttempts']> {
+    return this.#call({ id: this.#nextId++, operation: 'recordAttempts', args });
+  }
+
+  /** Waits for the calls in progress, then closes the thread's connection and ends it. Later calls fail. */
+  async close(): Promise<void> {
+    if (this.#refusal) return;
+    this.#refusal = 'closed';
+    if (this.#waiters.size > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    const closed = new Promise<void>((resolve) => {
+      this.#thread.once('exit', () => resolve());
+      this.#thread.on('message', (reply: StorageReply) => reply.type === 'closed' && resolve());
+    });
+    this.#thread.postMessage({ type: 'close' });
+    await closed;
+    await this.#thread.terminate();
+  }
+
+  #call<T>(call: StorageCall): Promise<T> {
+    if (this.#refusal) return Promise.reject(new Error(this.#refusal === 'closed' ? 'the storage thread is closed' : this.#refusal));
+    return new Promise<T>((resolve, reject) => {
+      this.#waiters.set(call.id, { resolve: resolve as (value: never) => void, reject });
+      this.#thread.postMessage(call);
+    });
+  }
+}
