@@ -23,8 +23,8 @@ const registry = new Registry();
 const { database } = config;
 const writes =
   database.kind === 'sqlite' && database.path !== ':memory:'
-    ? await StorageThread.start(database, (code) => {
-        ctx.logger.error({ code }, 'storage thread exited; ending the delivery thread');
+    ? await StorageThread.start(database, (code, error) => {
+        ctx.logger.error({ code, err: error ?? undefined }, 'storage thread exited; ending the delivery thread');
         process.exit(1);
       })
     : null;

@@ -1,5 +1,5 @@
 // The entry point of the storage thread (see storage-thread.ts): its own connection to the database,
-// running the hot-path writes it is sent, one at a time as they arrive.
+// running the hot-path writes it is sent in the order they arrive (its one connection runs one at a time).
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DatabaseTarget, openStore } from './database.js';
 import { type DeliveryWrites, directWrites } from './delivery-writes.js';

@@ -35,8 +35,10 @@ export class StorageThread implements DeliveryWrites {
   /** Called when the last call in progress is answered (closing waits for it). */
   #onIdle: (() => void) | null = null;
 
-  private constructor(thread: Worker, onExit: (code: number) => void) {
+  private constructor(thread: Worker, onExit: (code: number, error: Error | null) => void) {
     this.#thread = thread;
+    let failure: Error | null = null;
+    thread.on('error', (error) => (failure = error));
     thread.on('message', (reply: StorageReply) => {
       if (reply.type !== 'done' && reply.type !== 'failed') return;
       const waiter = this.#waiters.get(reply.id);
@@ -51,15 +53,15 @@ export class StorageThread implements DeliveryWrites {
       for (const waiter of this.#waiters.values()) waiter.reject(new Error(`the storage thread exited with code ${code}`));
       this.#waiters.clear();
       this.#onIdle?.();
-      if (unexpected) onExit(code);
+      if (unexpected) onExit(code, failure);
     });
   }
 
   /**
    * Starts the thread on `target`; resolves once its connection is open. `onExit` hears of a thread that
-   * ended without `close` (its calls and every later one then fail).
+   * ended without `close`, with the error that ended it if one did (its calls and every later one then fail).
    */
-  static async start(target: DatabaseTarget, onExit: (code: number) => void): Promise<StorageThread> {
+  static async start(target: DatabaseTarget, onExit: (code: number, error: Error | null) => void): Promise<StorageThread> {
     return new StorageThread(await spawnThread(new URL('./storage-thread-entry.js', import.meta.url), { target }, 'storage thread'), onExit);
   }
 
