@@ -22,6 +22,8 @@ export interface ThroughputResult {
   perSecond: number;
   rawPerSecond: number;
   ratio: number;
+  /** The raw loop on undici's `dispatch` (the stricter ceiling), in the same run. */
+  rawDispatchPerSecond: number;
   cpuMsPerDelivery: number;
   rawCpuMsPerRequest: number;
   peakRssMb: number[];
@@ -67,12 +69,15 @@ export async function throughput(
     const rawCpu0 = process.cpuUsage();
     const raw = options.raw === false ? { perSecond: Number.NaN } : await rawLoop(urls, deliveries, hookdConcurrency(webhooks));
     const rawCpu = process.cpuUsage(rawCpu0);
+    await receiver.reset();
+    const rawDispatch = options.raw === false ? { perSecond: Number.NaN } : await rawLoop(urls, deliveries, hookdConcurrency(webhooks), 'dispatch');
     return {
       webhooks,
       deliveries: stats.count,
       perSecond,
       rawPerSecond: raw.perSecond,
       ratio: perSecond / raw.perSecond,
+      rawDispatchPerSecond: rawDispatch.perSecond,
       cpuMsPerDelivery: (cpu * 1000) / stats.count,
       rawCpuMsPerRequest: (rawCpu.user + rawCpu.system) / 1000 / deliveries,
       peakRssMb,

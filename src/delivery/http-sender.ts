@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, type Dispatcher, ProxyAgent } from 'undici';
 import type { AttemptOutcome } from '../domain/delivery-states.js';
 import { parseRetryAfter } from '../domain/retry-schedule.js';
 import { ipLiteralOfHost } from '../domain/target-address.js';
@@ -42,7 +43,7 @@ export class HttpSender {
   readonly #withCertificate = new Map<string, Dispatcher>();
   // One sweeper aborts attempts past their deadline; a timer and a combined signal per request cost
   // 4 % of the worker's CPU in profiles (bench/README.md).
-  readonly #deadlines = new Map<AbortController, number>();
+  readonly #deadlines = new Map<Exchange, number>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: SenderOptions) {
@@ -103,17 +104,17 @@ export class HttpSender {
   }
 
   #expire(now: number): void {
-    for (const [controller, deadline] of this.#deadlines) {
+    for (const [exchange, deadline] of this.#deadlines) {
       if (deadline <= now) {
-        this.#deadlines.delete(controller);
-        controller.abort(new TimeoutError());
+        this.#deadlines.delete(exchange);
+        exchange.abort(new TimeoutError());
       }
     }
   }
 
   /** Aborts every attempt in flight (shutdown after the grace period). */
   abortAll(): void {
-    for (const controller of this.#deadlines.keys()) controller.abort(new Error('shutting down'));
+    for (const exchange of this.#deadlines.keys()) exchange.abort(new Error('shutting down'));
     this.#deadlines.clear();
   }
 
@@ -125,15 +126,14 @@ export class HttpSender {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const target = new URL(url);
-    const controller = new AbortController();
-    this.#deadlines.set(controller, started + this.#options.timeoutMs);
+    const exchange = new Exchange();
+    this.#deadlines.set(exchange, started + this.#options.timeoutMs);
     try {
       const blocked = (this.#options.allowPrivateTargets ? null : literalTargetProblem(target)) ?? (await this.#proxiedTargetProblem(target));
       if (blocked) return { outcome: { kind: 'blocked', reason: blocked }, durationMs: 0, responseHeaders: null, responseBody: null };
-      const response = await request(target, { method: 'POST', headers, body, dispatcher: this.#dispatcherFor(certificate), signal: controller.signal });
-      const responseBody = await readCapped(response.body);
-      const responseHeaders = flattenHeaders(response.headers);
-      const status = response.statusCode;
+      const path = target.pathname + target.search;
+      this.#dispatcherFor(certificate).dispatch({ origin: target.origin, path, method: 'POST', headers, body }, exchange);
+      const { status, responseHeaders, responseBody } = await exchange.response;
       const durationMs = elapsed();
       if (status >= 200 && status < 300) return { outcome: { kind: 'success', status }, durationMs, responseHeaders, responseBody };
       const retryAfterMs =
@@ -147,10 +147,9 @@ export class HttpSender {
         responseBody,
       };
     } catch (error) {
-      const timedOut = controller.signal.reason instanceof TimeoutError;
-      return { outcome: classifyError(error, timedOut), durationMs: elapsed(), responseHeaders: null, responseBody: null };
+      return { outcome: classifyError(error, exchange.abortedBy instanceof TimeoutError), durationMs: elapsed(), responseHeaders: null, responseBody: null };
     } finally {
-      this.#deadlines.delete(controller);
+      this.#deadlines.delete(exchange);
     }
   }
 
@@ -167,22 +166,84 @@ class TimeoutError extends Error {
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= RESPONSE_CAPTURE_BYTES) {
-      // Stop reading: a 50 MB answer costs 16 KiB of memory and closes that one connection.
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_CAPTURE_BYTES).toString('utf8');
+interface CapturedResponse {
+  status: number;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+/**
+ * One request's life as undici's dispatch handler: its response's status, headers and first
+ * RESPONSE_CAPTURE_BYTES of body, or its error. `request()` wraps the same exchange in an AbortSignal, a
+ * body stream and its async iterator, which cost as much CPU again as the exchange itself (BENCHMARKS.md).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly response: Promise<CapturedResponse>;
+  /** Why the exchange was cut short by its caller (a TimeoutError when past its deadline), else null. */
+  abortedBy: Error | null = null;
+  #controller: Dispatcher.DispatchController | null = null;
+  #settle!: (response: CapturedResponse) => void;
+  #fail!: (error: Error) => void;
+  #settled = false;
+  #status = 0;
+  #headers: Record<string, string> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor() {
+    this.response = new Promise((resolve, reject) => {
+      this.#settle = resolve;
+      this.#fail = reject;
+    });
+  }
+
+  /** Ends the exchange with `reason`: now if it is on a socket, else as soon as it gets one. */
+  abort(reason: Error): void {
+    if (this.#settled || this.abortedBy) return;
+    this.abortedBy = reason;
+    this.#controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.abortedBy) controller.abort(this.abortedBy);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.#status = status;
+    this.#headers = flattenHeaders(headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    if (this.#size >= RESPONSE_CAPTURE_BYTES) {
+      // Stop reading: a 50 MB answer costs 16 KiB of memory and closes that one connection.
+      this.#finish();
+      controller.abort(new Error('response capture full'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#fail(error);
+  }
+
+  #finish(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const responseBody = Buffer.concat(this.#chunks).subarray(0, RESPONSE_CAPTURE_BYTES).toString('utf8');
+    this.#settle({ status: this.#status, responseHeaders: this.#headers, responseBody });
+  }
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
