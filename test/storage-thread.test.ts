@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The storage thread runs its entry as JavaScript: the test drives the build global-setup made of it.
-import { StorageThread } from '../dist/storage/storage-thread.js';
+import { packClaim, StorageThread, unpackClaim } from '../dist/storage/storage-thread.js';
 import { claimDueDeliveries, type ClaimedDelivery } from '../src/storage/claim-deliveries.js';
+import { directWrites } from '../src/storage/delivery-writes.js';
 import type { AttemptRecord } from '../src/storage/record-attempts.js';
 import { openBudget } from './support/claims.js';
 import { startTestHookd, type TestHookd } from './support/hookd.js';
@@ -51,6 +52,20 @@ describe('the storage thread (SQLite file)', () => {
     expect(effects.disable).toEqual([]);
     expect(await queued()).toEqual([]);
     expect(await attempts()).toBe(3);
+  });
+
+  it("loads an event's payload once for all its deliveries, and posts it across once", async () => {
+    const second = await h.request('POST', `/api/v1/workspaces/${ws.id}/webhooks`, { key: ws.key, body: { url: 'http://127.0.0.1:9/other', events: ['job.completed'] } });
+    await publish(2);
+    const ids = (await queued()).map((row) => row.delivery_id);
+    expect(ids).toHaveLength(4);
+    const packed = packClaim(await directWrites(h.hookd.ctx.store).leaseAndLoad(ids, 'w1', clock.now(), clock.now() + 60_000));
+    // Four rows, two payloads: one per event.
+    expect(packed.payloads.map((p) => JSON.parse(p).data.n)).toEqual([0, 1]);
+    const rows = unpackClaim(packed);
+    expect(rows.map((d) => [d.webhookId === second.body.id, JSON.parse(d.payload).data.n])).toEqual([[false, 0], [true, 0], [false, 1], [true, 1]]);
+    await thread.recordAttempts('w1', rows.map((d) => attempt(d, 200)), 0);
+    expect(await h.request('DELETE', `/api/v1/workspaces/${ws.id}/webhooks/${second.body.id}`, { key: ws.key })).toMatchObject({ status: 200 });
   });
 
   it("passes a failed write back with SQLite's error code, and nothing of it is stored", async () => {

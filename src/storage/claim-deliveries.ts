@@ -110,21 +110,31 @@ export async function leaseAndLoad(
   const leased = await lease(db, kind, ids, workerId, now, until);
   if (!leased.length) return [];
   const deliveries = await runFixed<ClaimedDelivery>(db, kind, CLAIMED, [leased]);
-  return deliveries.map((d) => ({ ...d, id: Number(d.id) }));
+  // Each event's payload is read once, and its deliveries share that one string (an event fanned out to
+  // ten webhooks was ten copies of its payload, each up to the payload limit, in every heap it passed).
+  const eventIds = [...new Set(deliveries.map((d) => d.eventId))];
+  const payloads = new Map((await runFixed<{ id: string; payload: string }>(db, kind, PAYLOADS, [eventIds])).map((e) => [e.id, e.payload]));
+  return deliveries.map((d) => ({ ...d, id: Number(d.id), payload: payloads.get(d.eventId)! }));
 }
 
 const CLAIMED_COLUMNS = `d.id, d.event_id as "eventId", d.webhook_id as "webhookId", d.workspace_id as "workspaceId",
-  d.event_type as "eventType", d.attempt_count as "attemptsMade", e.payload, w.url, w.headers, w.secret,
+  d.event_type as "eventType", d.attempt_count as "attemptsMade", w.url, w.headers, w.secret,
   w.previous_secret as "previousSecret", w.previous_secret_expires_at as "previousSecretExpiresAt",
   w.retry_schedule as "retrySchedule", w.rate_limit_per_s as "rateLimitPerS", w.updated_at as "webhookUpdatedAt",
   w.payload_format as "payloadFormat", w.tls_client_cert as "tlsClientCert", w.tls_client_key as "tlsClientKey",
   w.oauth2, d.is_test as "isTest"`;
-const CLAIMED_FROM = 'from deliveries d join events e on e.id = d.event_id join webhooks w on w.id = d.webhook_id';
+const CLAIMED_FROM = 'from deliveries d join webhooks w on w.id = d.webhook_id';
 
 /** Everything needed to send the leased deliveries, by id. */
 const CLAIMED: FixedStatement = {
   sqlite: `select ${CLAIMED_COLUMNS} ${CLAIMED_FROM} where d.id in (select value from json_each(?)) order by d.id`,
   postgres: `select ${CLAIMED_COLUMNS} ${CLAIMED_FROM} where d.id = any($1::bigint[]) order by d.id`,
+};
+
+/** The payloads of the claimed rows' events, each once. */
+const PAYLOADS: FixedStatement = {
+  sqlite: 'select id, payload from events where id in (select value from json_each(?))',
+  postgres: 'select id, payload from events where id = any($1::text[])',
 };
 
 /**

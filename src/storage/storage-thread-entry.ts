@@ -2,8 +2,8 @@
 // running the hot-path writes it is sent in the order they arrive (its one connection runs one at a time).
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DatabaseTarget, openStore } from './database.js';
-import { type DeliveryWrites, directWrites } from './delivery-writes.js';
-import type { StorageCall, StorageReply } from './storage-thread.js';
+import { directWrites } from './delivery-writes.js';
+import { packClaim, type StorageCall, type StorageReply } from './storage-thread.js';
 
 const port = parentPort!;
 const post = (reply: StorageReply) => port.postMessage(reply);
@@ -11,7 +11,7 @@ const store = openStore((workerData as { target: DatabaseTarget }).target);
 const writes = directWrites(store);
 
 const run = (call: StorageCall): Promise<unknown> =>
-  (writes[call.operation] as (...args: Parameters<DeliveryWrites[typeof call.operation]>) => Promise<unknown>)(...call.args);
+  call.operation === 'leaseAndLoad' ? writes.leaseAndLoad(...call.args).then(packClaim) : writes.recordAttempts(...call.args);
 
 port.on('message', (message: StorageCall | { type: 'close' }) => {
   if ('type' in message) {

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { spawnThread } from '../threads.js';
 import type { DatabaseTarget } from './database.js';
+import type { ClaimedDelivery } from './claim-deliveries.js';
 import type { DeliveryWrites } from './delivery-writes.js';
 
 type Operation = keyof DeliveryWrites;
@@ -65,8 +66,8 @@ export class StorageThread implements DeliveryWrites {
     return new StorageThread(await spawnThread(new URL('./storage-thread-entry.js', import.meta.url), { target }, 'storage thread'), onExit);
   }
 
-  leaseAndLoad(...args: Parameters<DeliveryWrites['leaseAndLoad']>): ReturnType<DeliveryWrites['leaseAndLoad']> {
-    return this.#call({ id: this.#nextId++, operation: 'leaseAndLoad', args });
+  async leaseAndLoad(...args: Parameters<DeliveryWrites['leaseAndLoad']>): ReturnType<DeliveryWrites['leaseAndLoad']> {
+    return unpackClaim(await this.#call<PackedClaim>({ id: this.#nextId++, operation: 'leaseAndLoad', args }));
   }
 
   recordAttempts(...args: Parameters<DeliveryWrites['recordAttempts']>): ReturnType<DeliveryWrites['recordAttempts']> {
@@ -94,4 +95,34 @@ export class StorageThread implements DeliveryWrites {
       this.#thread.postMessage(call);
     });
   }
+}
+
+/**
+ * Claimed rows as posted between threads: each distinct payload once. Structured cloning copies a string
+ * every time it occurs, so the rows of one event fanned out to ten webhooks would carry ten copies.
+ */
+export interface PackedClaim {
+  rows: ClaimedDelivery[];
+  payloads: string[];
+  /** The index in `payloads` of each row's payload. */
+  payloadOf: number[];
+}
+
+/** Packs rows for posting; it empties their `payload` fields (the rows are the sender's to give away). */
+export function packClaim(rows: ClaimedDelivery[]): PackedClaim {
+  const payloads: string[] = [];
+  const indexOf = new Map<string, number>();
+  const payloadOf = rows.map((row) => {
+    let index = indexOf.get(row.eventId);
+    if (index === undefined) indexOf.set(row.eventId, (index = payloads.push(row.payload) - 1));
+    row.payload = '';
+    return index;
+  });
+  return { rows, payloads, payloadOf };
+}
+
+/** The rows of a packed claim, each with its payload again (one string per event, shared). */
+export function unpackClaim({ rows, payloads, payloadOf }: PackedClaim): ClaimedDelivery[] {
+  rows.forEach((row, i) => (row.payload = payloads[payloadOf[i]!]!));
+  return rows;
 }
