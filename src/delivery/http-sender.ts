@@ -175,7 +175,7 @@ interface CapturedResponse {
 /**
  * One request's life as undici's dispatch handler: its response's status, headers and first
  * RESPONSE_CAPTURE_BYTES of body, or its error. `request()` wraps the same exchange in an AbortSignal, a
- * body stream and its async iterator, which cost as much CPU again as the exchange itself (BENCHMARKS.md).
+ * body stream and its async iterator, which cost as much CPU again as the exchange itself (docs/decisions/015).
  */
 class Exchange implements Dispatcher.DispatchHandler {
   readonly response: Promise<CapturedResponse>;
