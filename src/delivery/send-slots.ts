@@ -195,15 +195,13 @@ export class SendSlots {
     if (!attempt) return;
     const { webhookId, workspaceId } = ticket.delivery;
     const health = learn(this.#webhookHealth.get(webhookId), attempt);
-    // Both re-inserted, so each stays in least-recently-attempted order.
-    this.#webhookHealth.delete(webhookId);
+    this.#forgetWebhook(webhookId);
     this.#webhookHealth.set(webhookId, { ...health, workspaceId });
-    const fast = this.#fastByWorkspace.get(workspaceId);
-    fast?.delete(webhookId);
     if (speedOf(health) === 'fast') {
+      const fast = this.#fastByWorkspace.get(workspaceId);
       if (fast) fast.add(webhookId);
       else this.#fastByWorkspace.set(workspaceId, new Set([webhookId]));
-    } else if (fast?.size === 0) this.#fastByWorkspace.delete(workspaceId);
+    }
     if (this.#webhookHealth.size > REMEMBERED) this.#forgetWebhook(this.#webhookHealth.keys().next().value!);
     const hostHealth = learn(this.#hostHealth.get(ticket.host), attempt);
     this.#hostHealth.delete(ticket.host);
