@@ -42,7 +42,7 @@ export class HttpSender {
   readonly #options: SenderOptions;
   readonly #withCertificate = new Map<string, Dispatcher>();
   // One sweeper aborts attempts past their deadline; a timer and a combined signal per request cost
-  // 4 % of the worker's CPU in profiles (bench/README.md).
+  // 4 % of the worker's CPU in profiles.
   readonly #deadlines = new Map<Exchange, number>();
   readonly #sweeper: NodeJS.Timeout;
 
