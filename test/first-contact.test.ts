@@ -135,7 +135,7 @@ describe.each(STORES)('first contact (%s)', (store) => {
 
   describe('result writes fenced by the lease', () => {
     const claim = (workerId: string) =>
-      claimDueDeliveries(h.hookd.ctx.store.db, directWrites(h.hookd.ctx.store), { workerId, now: clock.now(), leaseMs: 1_000, limit: 10, ...openBudget(10) });
+      claimDueDeliveries(h.hookd.ctx.store, directWrites(h.hookd.ctx.store), { workerId, now: clock.now(), leaseMs: 1_000, limit: 10, ...openBudget(10) });
     const failedAttempt = (deliveryId: number, webhookId: string): AttemptRecord => ({
       deliveryId,
       webhookId,

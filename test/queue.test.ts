@@ -89,7 +89,7 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     await publishMany(5);
     const db = h.hookd.ctx.store.db;
     // A worker claims the batch and dies before sending or recording anything.
-    const { deliveries: claimed } = await claimDueDeliveries(db, directWrites(h.hookd.ctx.store), {
+    const { deliveries: claimed } = await claimDueDeliveries(h.hookd.ctx.store, directWrites(h.hookd.ctx.store), {
       workerId: 'crashed-worker',
       now: clock.now(),
       leaseMs: h.hookd.ctx.config.requestTimeoutMs + 15_000,
@@ -130,12 +130,37 @@ describe.each(STORES)('the deliveries table as a queue (%s)', (store) => {
     expect(await h.hookd.ctx.store.db.selectFrom('delivery_queue').selectAll().execute()).toEqual([]);
   });
 
+  it("past a workspace's full guarded share, takes only its proven webhooks' oldest rows, each within its room", async () => {
+    const [a, b, c] = [await webhook('http://127.0.0.1:9/a'), await webhook('http://127.0.0.1:9/b'), await webhook('http://127.0.0.1:9/c')];
+    await publishMany(5);
+    const room = new Map<string, number>([[a.id, 0], ['wh_gone', 5], [b.id, 2], [c.id, 1]]);
+    const sought: string[] = [];
+    const { deliveries } = await claimDueDeliveries(h.hookd.ctx.store, directWrites(h.hookd.ctx.store), {
+      workerId: 'w1',
+      now: clock.now(),
+      leaseMs: 60_000,
+      limit: 100,
+      cursor: { workspaceId: null },
+      budget: {
+        free: (webhookId) => room.get(webhookId) ?? 0,
+        room: () => 'proven', // the head is not read: only the proven webhooks' own rows
+        provenWebhooks: () => [a.id, 'wh_gone', b.id, c.id],
+        sought: (webhookId) => sought.push(webhookId),
+        take: (webhookId) => void room.set(webhookId, room.get(webhookId)! - 1),
+      },
+    });
+    expect(sought).toEqual(['wh_gone', b.id, c.id]); // the webhooks with room, each sent to the back of the order
+    const oldest = async (webhookId: string, count: number) =>
+      (await h.hookd.ctx.store.db.selectFrom('deliveries').select('id').where('webhook_id', '=', webhookId).orderBy('id').limit(count).execute()).map((r) => Number(r.id));
+    expect(deliveries.map((d) => d.id).sort((x, y) => x - y)).toEqual([...(await oldest(b.id, 2)), ...(await oldest(c.id, 1))].sort((x, y) => x - y));
+  });
+
   it("folds one batch's attempts into each of its webhooks' health counters at once", async () => {
     receiver = await Receiver.start();
     const [ok, failing, gone] = [await webhook(`${receiver.url}/ok`), await webhook(`${receiver.url}/failing`), await webhook(`${receiver.url}/gone`)];
     await publishMany(2);
     const { db, kind } = h.hookd.ctx.store;
-    const { deliveries } = await claimDueDeliveries(db, directWrites(h.hookd.ctx.store), { workerId: 'w1', now: clock.now(), leaseMs: 60_000, limit: 100, ...openBudget(100) });
+    const { deliveries } = await claimDueDeliveries(h.hookd.ctx.store, directWrites(h.hookd.ctx.store), { workerId: 'w1', now: clock.now(), leaseMs: 60_000, limit: 100, ...openBudget(100) });
     expect(deliveries).toHaveLength(6);
     const at = clock.now();
     const record = (d: ClaimedDelivery, statusCode: number, nextStatus: AttemptRecord['nextStatus']): AttemptRecord => ({

@@ -33,7 +33,7 @@ describe('the storage thread (SQLite file)', () => {
     const events = Array.from({ length: count }, (_, n) => ({ type: 'job.completed', data: { n } }));
     expect((await h.request('POST', `/api/v1/workspaces/${ws.id}/events`, { key: ws.key, body: { events } })).status).toBe(202);
   };
-  const claim = (workerId: string) => claimDueDeliveries(db(), thread, { workerId, now: clock.now(), leaseMs: 60_000, limit: 10, ...openBudget(10) });
+  const claim = (workerId: string) => claimDueDeliveries(h.hookd.ctx.store, thread, { workerId, now: clock.now(), leaseMs: 60_000, limit: 10, ...openBudget(10) });
   const attempt = (d: ClaimedDelivery, statusCode: number): AttemptRecord => ({
     deliveryId: d.id, webhookId: d.webhookId, attempt: 1, outcome: 'success', statusCode, durationMs: 3, error: null, requestHeaders: '{}',
     responseHeaders: null, responseBody: null, at: clock.now(), nextStatus: 'succeeded', nextAttemptAt: null, isTest: false,

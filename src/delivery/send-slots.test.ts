@@ -96,16 +96,41 @@ describe('SendSlots', () => {
 
   it('prefetches rows only for fast endpoints, and bounds the unproven rows a workspace may hold', () => {
     const slots = new SendSlots(limits);
-    expect(slots.claimBudget().free('new', 'ws1')).toBe(4); // unproven: what it can send
+    expect(slots.claimBudget().free('new', 'ws1', null)).toBe(4); // unproven: what it can send
     prove(slots, 'fast', 'ws1');
     const budget = slots.claimBudget();
-    expect(budget.free('fast', 'ws1')).toBe(24); // twenty sets of its concurrency (80), within the workspace's hold: twice its cap
-    for (let i = 0; i < 4; i++) budget.take(`hook${i}`, 'ws1');
-    expect(budget.free('other', 'ws1')).toBe(0); // unproven rows fill the workspace's guarded share
-    expect(budget.free('fast', 'ws1')).toBe(20); // the workspace's hold less the 4 taken;
+    expect(budget.free('fast', 'ws1', null)).toBe(24); // twenty sets of its concurrency (80), within the workspace's hold: twice its cap
+    for (let i = 0; i < 4; i++) budget.take(`hook${i}`, 'ws1', `https://hook${i}.example.com/hook`);
+    expect(budget.free('other', 'ws1', 'https://other.example.com/hook')).toBe(0); // unproven rows fill the workspace's guarded share
+    expect(budget.free('fast', 'ws1', null)).toBe(20); // the workspace's hold less the 4 taken;
     expect(budget.room('ws1')).toBe('proven'); // only its fast webhook may take more
     expect([...budget.provenWebhooks('ws1')]).toEqual(['fast']);
     expect(budget.room('ws2')).toBe('all');
+  });
+
+  it('claims for a webhook never attempted as its host has proven, as sending does', () => {
+    const slots = new SendSlots(limits);
+    prove(slots, 'known', 'ws1', 'https://fanout.example.com/known');
+    const budget = slots.claimBudget();
+    // A fan-out's fresh webhooks on a fast host are not held to the guarded share (4) while claiming.
+    expect(budget.free('fresh', 'ws1', 'https://fanout.example.com/fresh')).toBe(24);
+    for (let i = 0; i < 6; i++) budget.take(`fresh${i}`, 'ws1', `https://fanout.example.com/fresh${i}`);
+    expect(budget.room('ws1')).toBe('all');
+    // On a host never answered it is still unproven.
+    expect(budget.free('elsewhere', 'ws1', 'https://other.example.com/hook')).toBe(4);
+    slots.enqueue(rows(6, 'fresh', 'ws1', 'https://fanout.example.com/fresh'));
+    expect(slots.start('fresh', 6)).toHaveLength(4); // its own concurrency, not the guarded share's
+  });
+
+  it('offers proven webhooks least recently served first, and sends a sought one to the back', () => {
+    const slots = new SendSlots(limits);
+    for (const id of ['a', 'b', 'c']) prove(slots, id, 'ws1');
+    const budget = slots.claimBudget();
+    expect([...budget.provenWebhooks('ws1')]).toEqual(['a', 'b', 'c']);
+    budget.sought('a', 'ws1'); // sought and found nothing: the others come first next time
+    expect([...budget.provenWebhooks('ws1')]).toEqual(['b', 'c', 'a']);
+    prove(slots, 'b', 'ws1'); // attempted again
+    expect([...budget.provenWebhooks('ws1')]).toEqual(['c', 'a', 'b']);
   });
 
   it('returns every count to zero when sends finish and the queue is cleared', () => {
@@ -115,6 +140,6 @@ describe('SendSlots', () => {
     for (const ticket of tickets) slots.finish(ticket, null);
     slots.clearQueue();
     expect([slots.inFlight, slots.queuedCount]).toEqual([0, 0]);
-    expect(slots.claimBudget().free('a', 'ws1')).toBe(4);
+    expect(slots.claimBudget().free('a', 'ws1', null)).toBe(4);
   });
 });

@@ -106,8 +106,8 @@ export class SendSlots {
     const room = (key: string, cap: number) => cap - (this.#held.get(key) ?? 0) - (taken.get(key) ?? 0);
     const workspaceHold = this.#limits.workspaceMaxInFlight * 2;
     return {
-      free: (webhookId, workspaceId) => {
-        const speed = this.#speedOf(webhookId, null);
+      free: (webhookId, workspaceId, url) => {
+        const speed = this.#speedOf(webhookId, url === null ? null : this.#hostOf(url));
         const free = Math.min(room(`w:${webhookId}`, this.#holdFor(speed)), room(`s:${workspaceId}`, workspaceHold));
         return speed === 'fast' ? free : Math.min(free, room(`g:${workspaceId}`, this.#guardedShare));
       },
@@ -117,8 +117,13 @@ export class SendSlots {
         return this.#fastByWorkspace.has(workspaceId) ? 'proven' : 'none';
       },
       provenWebhooks: (workspaceId) => this.#fastByWorkspace.get(workspaceId) ?? [],
-      take: (webhookId, workspaceId) => {
-        for (const key of heldKeys(webhookId, workspaceId, this.#speedOf(webhookId, null) !== 'fast')) bump(taken, key, 1);
+      sought: (webhookId, workspaceId) => {
+        const fast = this.#fastByWorkspace.get(workspaceId);
+        if (fast?.delete(webhookId)) fast.add(webhookId);
+      },
+      take: (webhookId, workspaceId, url) => {
+        const guarded = this.#speedOf(webhookId, url === null ? null : this.#hostOf(url)) !== 'fast';
+        for (const key of heldKeys(webhookId, workspaceId, guarded)) bump(taken, key, 1);
       },
     };
   }

@@ -224,7 +224,7 @@ export class DeliveryWorker {
         try {
           await this.#circuits.refresh(clock.now());
           await this.#fifo.refresh();
-          ({ deliveries: claimed, more } = await claimDueDeliveries(store.db, this.#writes, {
+          ({ deliveries: claimed, more } = await claimDueDeliveries(store, this.#writes, {
             workerId: this.id,
             now: clock.now(),
             leaseMs,

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { DeliveryWrites } from './delivery-writes.js';
 import { type FixedStatement, runFixed } from './fixed-statement.js';
 import { lease } from './queue.js';
+import type { Store } from './database.js';
 import type { Db, PayloadFormat, StoreKind } from './schema.js';
 
 /** A claimed delivery with everything needed to send it. */
@@ -37,16 +38,21 @@ export interface ClaimedDelivery {
  * what this claim already took.
  */
 export interface ClaimBudget {
-  /** How many more rows of this webhook the claim may take. */
-  free(webhookId: string, workspaceId: string): number;
+  /**
+   * How many more rows of this webhook the claim may take. `url` is the webhook's URL as the claim read it
+   * (a webhook never attempted counts as its destination host has proven), null where the claim did not read it.
+   */
+  free(webhookId: string, workspaceId: string, url: string | null): number;
   /**
    * `all`: rows of any of the workspace's webhooks may be taken; `proven`: only rows of `provenWebhooks`
    * (its share for endpoints not proven fast is full); `none`: nothing of this workspace.
    */
   room(workspaceId: string): 'all' | 'proven' | 'none';
-  /** The workspace's webhooks known to answer fast, which may take rows when the others cannot. */
+  /** The workspace's webhooks known to answer fast, which may take rows when the others cannot, least recently served first. */
   provenWebhooks(workspaceId: string): Iterable<string>;
-  take(webhookId: string, workspaceId: string): void;
+  /** A proven webhook's rows were just sought: it goes to the back of that order, whether it had any or not. */
+  sought(webhookId: string, workspaceId: string): void;
+  take(webhookId: string, workspaceId: string, url: string | null): void;
   /** Whether this very row may be taken (FIFO webhooks: only their head); absent: every row. */
   allows?(deliveryId: number, webhookId: string): boolean;
 }
@@ -81,6 +87,7 @@ const HEADS_PER_STATEMENT = 20;
 const ROUND_WORKSPACES = 100;
 // Webhooks past a saturated head one claim seeks per workspace (the budget lists the least recently served first).
 const PROVEN_SEEKS = 32;
+const PROVEN_VISITS = 4 * PROVEN_SEEKS;
 
 /**
  * Claims up to `limit` due deliveries within `budget` and leases them to `workerId`: workspaces in round
@@ -88,12 +95,12 @@ const PROVEN_SEEKS = 32;
  * another's deliveries. The rows are chosen by reading on `db`, then leased and loaded through `writes`.
  */
 export async function claimDueDeliveries(
-  db: Db,
+  store: Pick<Store, 'db' | 'kind'>,
   writes: DeliveryWrites,
   options: ClaimOptions,
 ): Promise<{ deliveries: ClaimedDelivery[]; more: boolean }> {
   if (options.limit <= 0) return { deliveries: [], more: false };
-  const { chosen, more } = await chooseDue(db, options);
+  const { chosen, more } = await chooseDue(store, options);
   const deliveries = chosen.length ? await writes.leaseAndLoad(chosen, options.workerId, options.now, options.now + options.leaseMs) : [];
   return { deliveries, more };
 }
@@ -143,15 +150,15 @@ const PAYLOADS: FixedStatement = {
  * (one bounded index range), and where saturated webhooks fill that head, seeks the rows of its webhooks
  * proven fast. `more` says some workspace's head scan stopped at its bound with every row taken.
  */
-async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: number[]; more: boolean }> {
+async function chooseDue({ db, kind }: Pick<Store, 'db' | 'kind'>, options: ClaimOptions): Promise<{ chosen: number[]; more: boolean }> {
   const { budget, cursor } = options;
   const chosen: number[] = [];
   const seen = new Set<number>();
-  const take = (id: number, webhookId: string, workspaceId: string): boolean => {
+  const take = (id: number, webhookId: string, workspaceId: string, url: string | null): boolean => {
     if (seen.has(id)) return true;
     seen.add(id);
-    if (budget.free(webhookId, workspaceId) <= 0 || (budget.allows && !budget.allows(id, webhookId))) return false;
-    budget.take(webhookId, workspaceId);
+    if (budget.free(webhookId, workspaceId, url) <= 0 || (budget.allows && !budget.allows(id, webhookId))) return false;
+    budget.take(webhookId, workspaceId, url);
     chosen.push(id);
     return true;
   };
@@ -174,30 +181,39 @@ async function chooseDue(db: Db, options: ClaimOptions): Promise<{ chosen: numbe
       let passedOver = room === 'proven';
       const head = heads.get(workspaceId) ?? [];
       const before = chosen.length;
-      for (const row of head) if (!take(row.id, row.webhook_id, workspaceId)) passedOver = true;
+      for (const row of head) if (!take(row.id, row.webhook_id, workspaceId, row.url)) passedOver = true;
       headTaken = Math.max(headTaken, chosen.length - before);
       if (head.length === headLimit && !passedOver) more = true;
-      if (passedOver) await takeFromProvenWebhooks(db, options, workspaceId, take, () => chosen.length);
+      if (passedOver) await takeFromProvenWebhooks(db, kind, options, workspaceId, take, () => chosen.length);
     }
   }
   cursor.headTaken = headTaken;
   return { chosen, more };
 }
 
+interface HeadRow {
+  id: number;
+  webhook_id: string;
+  /** The webhook's URL: a claim counts a webhook never attempted as its host has proven. */
+  url: string;
+  due_at: number;
+}
+
 /** Each workspace's oldest due rows (at most `limit` each), in one statement of `union all`. */
-async function headsOf(db: Db, workspaceIds: string[], now: number, limit: number): Promise<Map<string, { id: number; webhook_id: string }[]>> {
-  const heads = new Map<string, { id: number; webhook_id: string; due_at: number }[]>();
+async function headsOf(db: Db, workspaceIds: string[], now: number, limit: number): Promise<Map<string, HeadRow[]>> {
+  const heads = new Map<string, HeadRow[]>();
   if (!workspaceIds.length) return heads;
   const headOf = (workspaceId: string, i: number) =>
     db
       .selectFrom((inner) =>
         inner
-          .selectFrom('delivery_queue')
-          .select(['delivery_id as id', 'webhook_id', 'workspace_id', 'due_at'])
-          .where('workspace_id', '=', workspaceId)
-          .where('due_at', '<=', now)
-          .orderBy('due_at')
-          .orderBy('delivery_id')
+          .selectFrom('delivery_queue as q')
+          .innerJoin('webhooks as w', 'w.id', 'q.webhook_id')
+          .select(['q.delivery_id as id', 'q.webhook_id', 'q.workspace_id', 'q.due_at', 'w.url'])
+          .where('q.workspace_id', '=', workspaceId)
+          .where('q.due_at', '<=', now)
+          .orderBy('q.due_at')
+          .orderBy('q.delivery_id')
           .limit(limit)
           .as(`h${i}`),
       )
@@ -205,7 +221,7 @@ async function headsOf(db: Db, workspaceIds: string[], now: number, limit: numbe
   let query = headOf(workspaceIds[0]!, 0);
   for (let i = 1; i < workspaceIds.length; i++) query = query.unionAll(headOf(workspaceIds[i]!, i));
   for (const row of await query.execute()) {
-    const entry = { id: Number(row.id), webhook_id: row.webhook_id, due_at: Number(row.due_at) };
+    const entry = { id: Number(row.id), webhook_id: row.webhook_id, url: row.url, due_at: Number(row.due_at) };
     const head = heads.get(row.workspace_id);
     if (head) head.push(entry);
     else heads.set(row.workspace_id, [entry]);
@@ -215,32 +231,50 @@ async function headsOf(db: Db, workspaceIds: string[], now: number, limit: numbe
   return heads;
 }
 
-/** Past a saturated head: the due rows of the workspace's webhooks proven fast, least recently served first. */
+/**
+ * Past a saturated head: the due rows of the workspace's webhooks proven fast, least recently served first,
+ * for up to PROVEN_SEEKS of them with room, in one statement.
+ */
 async function takeFromProvenWebhooks(
   db: Db,
+  kind: StoreKind,
   options: ClaimOptions,
   workspaceId: string,
-  take: (id: number, webhookId: string, workspaceId: string) => boolean,
+  take: (id: number, webhookId: string, workspaceId: string, url: string | null) => boolean,
   taken: () => number,
 ): Promise<void> {
   const { budget } = options;
-  let seeks = 0;
+  // The head may have filled the claim or the workspace's own hold: then no webhook of it has room.
+  if (options.limit - taken() <= 0 || budget.room(workspaceId) === 'none') return;
+  const seeks: string[] = [];
+  let most = 0;
+  let visited = 0;
   for (const webhookId of budget.provenWebhooks(workspaceId)) {
-    const free = Math.min(budget.free(webhookId, workspaceId), options.limit - taken());
+    // A fan-out proves thousands of webhooks with nothing left to send: look at a bounded few per claim.
+    if (++visited > PROVEN_VISITS) break;
+    const free = Math.min(budget.free(webhookId, workspaceId, null), options.limit - taken());
     if (free <= 0) continue;
-    if (++seeks > PROVEN_SEEKS) break;
-    const rows = await db
-      .selectFrom('delivery_queue')
-      .select('delivery_id')
-      .where('webhook_id', '=', webhookId)
-      .where('due_at', '<=', options.now)
-      .orderBy('due_at')
-      .orderBy('delivery_id')
-      .limit(free)
-      .execute();
-    for (const row of rows) take(Number(row.delivery_id), webhookId, workspaceId);
+    seeks.push(webhookId);
+    most = Math.max(most, free);
+    if (seeks.length === PROVEN_SEEKS) break;
+  }
+  if (!seeks.length) return;
+  for (const webhookId of seeks) budget.sought(webhookId, workspaceId);
+  const rows = await runFixed<{ delivery_id: number; webhook_id: string; due_at: number }>(db, kind, PROVEN_ROWS, [seeks, options.now, most]);
+  for (const webhookId of seeks) {
+    const due = rows.filter((row) => row.webhook_id === webhookId).sort((a, b) => Number(a.due_at) - Number(b.due_at) || Number(a.delivery_id) - Number(b.delivery_id));
+    // `take` stops at each webhook's own room: the statement read up to the largest.
+    for (const row of due) take(Number(row.delivery_id), webhookId, workspaceId, null);
   }
 }
+
+/** Up to `limit` oldest due rows of each listed webhook (one index seek each). */
+const PROVEN_ROWS: FixedStatement = {
+  sqlite: `select q.delivery_id, q.webhook_id, q.due_at from json_each(?) w join delivery_queue q on q.delivery_id in
+    (select delivery_id from delivery_queue where webhook_id = w.value and due_at <= ? order by due_at, delivery_id limit ?)`,
+  postgres: `select q.delivery_id, q.webhook_id, q.due_at from unnest($1::text[]) as w(id) cross join lateral
+    (select delivery_id, webhook_id, due_at from delivery_queue where webhook_id = w.id and due_at <= $2 order by due_at, delivery_id limit $3) q`,
+};
 
 /**
  * The workspaces with claimable rows, in id order starting after `after` and wrapping around: a loose

@@ -8,6 +8,7 @@ export function openBudget(perWebhook: number): { budget: ClaimBudget; cursor: C
       free: (webhookId) => perWebhook - (taken.get(webhookId) ?? 0),
       room: () => 'all',
       provenWebhooks: () => [],
+      sought: () => {},
       take: (webhookId) => void taken.set(webhookId, (taken.get(webhookId) ?? 0) + 1),
     },
     cursor: { workspaceId: null },
