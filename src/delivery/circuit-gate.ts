@@ -38,13 +38,10 @@ export class CircuitGate {
     if (!this.#open.size) return budget;
     return {
       ...budget,
-      free: (webhookId, workspaceId, url) => {
-        if (!this.#open.has(webhookId)) return budget.free(webhookId, workspaceId, url);
-        return this.#probes.has(webhookId) ? Math.min(1, budget.free(webhookId, workspaceId, url)) : 0;
-      },
-      take: (webhookId, workspaceId, url) => {
+      free: (webhookId, workspaceId) => (this.#open.has(webhookId) ? (this.#probes.has(webhookId) ? Math.min(1, budget.free(webhookId, workspaceId)) : 0) : budget.free(webhookId, workspaceId)),
+      take: (webhookId, workspaceId) => {
         this.#probes.delete(webhookId); // the probe is spent
-        budget.take(webhookId, workspaceId, url);
+        budget.take(webhookId, workspaceId);
       },
     };
   }

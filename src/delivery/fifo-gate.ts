@@ -31,7 +31,7 @@ export class FifoGate {
     const heads = this.#heads;
     return {
       ...budget,
-      free: (webhookId, workspaceId, url) => (heads.has(webhookId) ? Math.min(1, budget.free(webhookId, workspaceId, url)) : budget.free(webhookId, workspaceId, url)),
+      free: (webhookId, workspaceId) => (heads.has(webhookId) ? Math.min(1, budget.free(webhookId, workspaceId)) : budget.free(webhookId, workspaceId)),
       allows: (deliveryId, webhookId) => (!heads.has(webhookId) || heads.get(webhookId) === deliveryId) && (budget.allows?.(deliveryId, webhookId) ?? true),
     };
   }

@@ -42,7 +42,7 @@ describe('SendSlots', () => {
   it('bounds what a claim may take by the payload bytes held, not only by rows', () => {
     const slots = new SendSlots({ ...limits, prefetchMaxBytes: 1024 * 1024 });
     expect(slots.claimRoom).toBe(16 * 21);
-    const large = rows(4, 'a', 'ws1').map((r) => ({ ...r, payload: 'x'.repeat(256 * 1024) }));
+    const large = rows(4, 'a', 'ws1').map((r, i) => ({ ...r, eventId: `evt${i}`, payload: 'x'.repeat(256 * 1024) }));
     slots.enqueue(large);
     expect(slots.heldBytes).toBe(4 * (256 * 1024 + 1024));
     expect(slots.claimRoom).toBe(0); // 1 MB held: nothing more until rows are sent
@@ -50,6 +50,22 @@ describe('SendSlots', () => {
     expect(slots.heldBytes).toBe(2 * (256 * 1024 + 1024));
     expect(slots.claimRoom).toBeGreaterThan(0);
     expect(slots.claimRoom).toBeLessThanOrEqual(2);
+    slots.clearQueue();
+    expect(slots.heldBytes).toBe(0);
+  });
+
+  it("counts one claim's rows of an event once for their shared payload, and every byte comes back", () => {
+    const slots = new SendSlots({ ...limits, prefetchMaxBytes: 1024 * 1024 });
+    const payload = 'x'.repeat(256 * 1024);
+    const fannedOut = ['a', 'b', 'c', 'd'].map((webhookId) => ({ ...row(webhookId, 'ws1'), eventId: 'evt-fan', payload }));
+    slots.enqueue(fannedOut);
+    expect(slots.heldBytes).toBe(256 * 1024 + 4 * 1024);
+    // The same event in a later claim arrives as another copy of its payload: counted again.
+    slots.enqueue([{ ...row('e', 'ws1'), eventId: 'evt-fan', payload: 'x'.repeat(256 * 1024) }]);
+    expect(slots.heldBytes).toBe(2 * 256 * 1024 + 5 * 1024);
+    answer(slots, ['a', 'b', 'c'].flatMap((id) => slots.start(id, 1)), 5);
+    expect(slots.heldBytes).toBe(2 * 256 * 1024 + 2 * 1024); // one row of the first claim still holds its copy
+    answer(slots, slots.start('d', 1), 5);
     slots.clearQueue();
     expect(slots.heldBytes).toBe(0);
   });
@@ -96,30 +112,28 @@ describe('SendSlots', () => {
 
   it('prefetches rows only for fast endpoints, and bounds the unproven rows a workspace may hold', () => {
     const slots = new SendSlots(limits);
-    expect(slots.claimBudget().free('new', 'ws1', null)).toBe(4); // unproven: what it can send
+    expect(slots.claimBudget().free('new', 'ws1')).toBe(4); // unproven: what it can send
     prove(slots, 'fast', 'ws1');
     const budget = slots.claimBudget();
-    expect(budget.free('fast', 'ws1', null)).toBe(24); // twenty sets of its concurrency (80), within the workspace's hold: twice its cap
-    for (let i = 0; i < 4; i++) budget.take(`hook${i}`, 'ws1', `https://hook${i}.example.com/hook`);
-    expect(budget.free('other', 'ws1', 'https://other.example.com/hook')).toBe(0); // unproven rows fill the workspace's guarded share
-    expect(budget.free('fast', 'ws1', null)).toBe(20); // the workspace's hold less the 4 taken;
+    expect(budget.free('fast', 'ws1')).toBe(24); // twenty sets of its concurrency (80), within the workspace's hold: twice its cap
+    for (let i = 0; i < 4; i++) budget.take(`hook${i}`, 'ws1');
+    expect(budget.free('other', 'ws1')).toBe(0); // unproven rows fill the workspace's guarded share
+    expect(budget.free('fast', 'ws1')).toBe(20); // the workspace's hold less the 4 taken;
     expect(budget.room('ws1')).toBe('proven'); // only its fast webhook may take more
     expect([...budget.provenWebhooks('ws1')]).toEqual(['fast']);
     expect(budget.room('ws2')).toBe('all');
   });
 
-  it('claims for a webhook never attempted as its host has proven, as sending does', () => {
-    const slots = new SendSlots(limits);
-    prove(slots, 'known', 'ws1', 'https://fanout.example.com/known');
+  it('claims for a webhook never attempted within the guarded share, even on a host proven fast', () => {
+    const slots = new SendSlots({ ...limits, webhookConcurrency: 6 }); // guarded share still 4
+    prove(slots, 'known', 'ws1', 'https://shared.example.com/known');
+    // It may be one of many hanging on that host: at most the guarded share (4) of them is held...
     const budget = slots.claimBudget();
-    // A fan-out's fresh webhooks on a fast host are not held to the guarded share (4) while claiming.
-    expect(budget.free('fresh', 'ws1', 'https://fanout.example.com/fresh')).toBe(24);
-    for (let i = 0; i < 6; i++) budget.take(`fresh${i}`, 'ws1', `https://fanout.example.com/fresh${i}`);
-    expect(budget.room('ws1')).toBe('all');
-    // On a host never answered it is still unproven.
-    expect(budget.free('elsewhere', 'ws1', 'https://other.example.com/hook')).toBe(4);
-    slots.enqueue(rows(6, 'fresh', 'ws1', 'https://fanout.example.com/fresh'));
-    expect(slots.start('fresh', 6)).toHaveLength(4); // its own concurrency, not the guarded share's
+    for (let i = 0; i < 4; i++) budget.take(`fresh${i}`, 'ws1');
+    expect(budget.free('fresh4', 'ws1')).toBe(0);
+    // ...while sending, with the row in hand, it counts as its host: its own concurrency, not the guarded share's.
+    slots.enqueue(rows(8, 'fresh', 'ws1', 'https://shared.example.com/fresh'));
+    expect(slots.start('fresh', 8)).toHaveLength(6);
   });
 
   it('offers proven webhooks least recently served first, and sends a sought one to the back', () => {
@@ -140,6 +154,6 @@ describe('SendSlots', () => {
     for (const ticket of tickets) slots.finish(ticket, null);
     slots.clearQueue();
     expect([slots.inFlight, slots.queuedCount]).toEqual([0, 0]);
-    expect(slots.claimBudget().free('a', 'ws1', null)).toBe(4);
+    expect(slots.claimBudget().free('a', 'ws1')).toBe(4);
   });
 });

@@ -73,6 +73,9 @@ export class SendSlots {
   readonly #fastByWorkspace = new Map<string, Set<string>>();
   readonly #hosts = new Map<string, string>();
   readonly #bytes: HeldBytes;
+  /** The payload each held row shares with its event's other rows from the same claim (HeldBytes counts it once). */
+  readonly #payloadShares = new Map<number, string>();
+  #claims = 0;
 
   constructor(limits: SlotLimits) {
     this.#limits = limits;
@@ -106,8 +109,10 @@ export class SendSlots {
     const room = (key: string, cap: number) => cap - (this.#held.get(key) ?? 0) - (taken.get(key) ?? 0);
     const workspaceHold = this.#limits.workspaceMaxInFlight * 2;
     return {
-      free: (webhookId, workspaceId, url) => {
-        const speed = this.#speedOf(webhookId, url === null ? null : this.#hostOf(url));
+      // A claim judges each webhook by its own record alone: one never attempted may hang, so however fast
+      // its host, it holds no more than the workspace's guarded share (sending, by then, trusts the host).
+      free: (webhookId, workspaceId) => {
+        const speed = this.#speedOf(webhookId, null);
         const free = Math.min(room(`w:${webhookId}`, this.#holdFor(speed)), room(`s:${workspaceId}`, workspaceHold));
         return speed === 'fast' ? free : Math.min(free, room(`g:${workspaceId}`, this.#guardedShare));
       },
@@ -121,14 +126,17 @@ export class SendSlots {
         const fast = this.#fastByWorkspace.get(workspaceId);
         if (fast?.delete(webhookId)) fast.add(webhookId);
       },
-      take: (webhookId, workspaceId, url) => {
-        const guarded = this.#speedOf(webhookId, url === null ? null : this.#hostOf(url)) !== 'fast';
-        for (const key of heldKeys(webhookId, workspaceId, guarded)) bump(taken, key, 1);
+      take: (webhookId, workspaceId) => {
+        for (const key of heldKeys(webhookId, workspaceId, this.#speedOf(webhookId, null) !== 'fast')) bump(taken, key, 1);
       },
     };
   }
 
+  /** Takes one claim's rows into the local queue. */
   enqueue(deliveries: readonly ClaimedDelivery[]): void {
+    // One claim's deliveries of an event share one payload string (claim-deliveries.ts `leaseAndLoad`).
+    const claim = ++this.#claims;
+    const held: { share: string; payloadBytes: number }[] = [];
     for (const delivery of deliveries) {
       const queue = this.#queued.get(delivery.webhookId);
       if (queue) queue.push(delivery);
@@ -136,8 +144,11 @@ export class SendSlots {
       const guarded = this.#speedOf(delivery.webhookId, this.#hostOf(delivery.url)) !== 'fast';
       if (guarded) this.#guardedRows.add(delivery.id);
       for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, 1);
-      this.#bytes.hold(heldBytesOf(delivery));
+      const share = `${claim}:${delivery.eventId}`;
+      this.#payloadShares.set(delivery.id, share);
+      held.push({ share, payloadBytes: delivery.payload.length });
     }
+    this.#bytes.holdClaim(held);
     this.#queuedCount += deliveries.length;
   }
 
@@ -246,7 +257,10 @@ export class SendSlots {
   #release(delivery: ClaimedDelivery): void {
     const guarded = this.#guardedRows.delete(delivery.id);
     for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, -1);
-    this.#bytes.release(heldBytesOf(delivery));
+    const share = this.#payloadShares.get(delivery.id);
+    if (share === undefined) return;
+    this.#payloadShares.delete(delivery.id);
+    this.#bytes.release(share);
   }
 
   #count(ticket: SendTicket, delta: number): void {
@@ -274,9 +288,6 @@ export class SendSlots {
   }
 }
 
-// A held row's memory beyond its payload: its webhook's columns and the object itself, about a kilobyte.
-const ROW_OVERHEAD_BYTES = 1024;
-const heldBytesOf = (delivery: ClaimedDelivery): number => delivery.payload.length + ROW_OVERHEAD_BYTES;
 
 function sendingCounters({ webhookId, workspaceId }: ClaimedDelivery, host: string, speed: Speed): string[] {
   const keys = [`w:${webhookId}`, `s:${workspaceId}`];

@@ -38,11 +38,8 @@ export interface ClaimedDelivery {
  * what this claim already took.
  */
 export interface ClaimBudget {
-  /**
-   * How many more rows of this webhook the claim may take. `url` is the webhook's URL as the claim read it
-   * (a webhook never attempted counts as its destination host has proven), null where the claim did not read it.
-   */
-  free(webhookId: string, workspaceId: string, url: string | null): number;
+  /** How many more rows of this webhook the claim may take. */
+  free(webhookId: string, workspaceId: string): number;
   /**
    * `all`: rows of any of the workspace's webhooks may be taken; `proven`: only rows of `provenWebhooks`
    * (its share for endpoints not proven fast is full); `none`: nothing of this workspace.
@@ -52,7 +49,7 @@ export interface ClaimBudget {
   provenWebhooks(workspaceId: string): Iterable<string>;
   /** A proven webhook's rows were just sought: it goes to the back of that order, whether it had any or not. */
   sought(webhookId: string, workspaceId: string): void;
-  take(webhookId: string, workspaceId: string, url: string | null): void;
+  take(webhookId: string, workspaceId: string): void;
   /** Whether this very row may be taken (FIFO webhooks: only their head); absent: every row. */
   allows?(deliveryId: number, webhookId: string): boolean;
 }
@@ -154,11 +151,11 @@ async function chooseDue({ db, kind }: Pick<Store, 'db' | 'kind'>, options: Clai
   const { budget, cursor } = options;
   const chosen: number[] = [];
   const seen = new Set<number>();
-  const take = (id: number, webhookId: string, workspaceId: string, url: string | null): boolean => {
+  const take = (id: number, webhookId: string, workspaceId: string): boolean => {
     if (seen.has(id)) return true;
     seen.add(id);
-    if (budget.free(webhookId, workspaceId, url) <= 0 || (budget.allows && !budget.allows(id, webhookId))) return false;
-    budget.take(webhookId, workspaceId, url);
+    if (budget.free(webhookId, workspaceId) <= 0 || (budget.allows && !budget.allows(id, webhookId))) return false;
+    budget.take(webhookId, workspaceId);
     chosen.push(id);
     return true;
   };
@@ -181,7 +178,7 @@ async function chooseDue({ db, kind }: Pick<Store, 'db' | 'kind'>, options: Clai
       let passedOver = room === 'proven';
       const head = heads.get(workspaceId) ?? [];
       const before = chosen.length;
-      for (const row of head) if (!take(row.id, row.webhook_id, workspaceId, row.url)) passedOver = true;
+      for (const row of head) if (!take(row.id, row.webhook_id, workspaceId)) passedOver = true;
       headTaken = Math.max(headTaken, chosen.length - before);
       if (head.length === headLimit && !passedOver) more = true;
       if (passedOver) await takeFromProvenWebhooks(db, kind, options, workspaceId, take, () => chosen.length);
@@ -194,8 +191,6 @@ async function chooseDue({ db, kind }: Pick<Store, 'db' | 'kind'>, options: Clai
 interface HeadRow {
   id: number;
   webhook_id: string;
-  /** The webhook's URL: a claim counts a webhook never attempted as its host has proven. */
-  url: string;
   due_at: number;
 }
 
@@ -207,13 +202,12 @@ async function headsOf(db: Db, workspaceIds: string[], now: number, limit: numbe
     db
       .selectFrom((inner) =>
         inner
-          .selectFrom('delivery_queue as q')
-          .innerJoin('webhooks as w', 'w.id', 'q.webhook_id')
-          .select(['q.delivery_id as id', 'q.webhook_id', 'q.workspace_id', 'q.due_at', 'w.url'])
-          .where('q.workspace_id', '=', workspaceId)
-          .where('q.due_at', '<=', now)
-          .orderBy('q.due_at')
-          .orderBy('q.delivery_id')
+          .selectFrom('delivery_queue')
+          .select(['delivery_id as id', 'webhook_id', 'workspace_id', 'due_at'])
+          .where('workspace_id', '=', workspaceId)
+          .where('due_at', '<=', now)
+          .orderBy('due_at')
+          .orderBy('delivery_id')
           .limit(limit)
           .as(`h${i}`),
       )
@@ -221,7 +215,7 @@ async function headsOf(db: Db, workspaceIds: string[], now: number, limit: numbe
   let query = headOf(workspaceIds[0]!, 0);
   for (let i = 1; i < workspaceIds.length; i++) query = query.unionAll(headOf(workspaceIds[i]!, i));
   for (const row of await query.execute()) {
-    const entry = { id: Number(row.id), webhook_id: row.webhook_id, url: row.url, due_at: Number(row.due_at) };
+    const entry = { id: Number(row.id), webhook_id: row.webhook_id, due_at: Number(row.due_at) };
     const head = heads.get(row.workspace_id);
     if (head) head.push(entry);
     else heads.set(row.workspace_id, [entry]);
@@ -240,7 +234,7 @@ async function takeFromProvenWebhooks(
   kind: StoreKind,
   options: ClaimOptions,
   workspaceId: string,
-  take: (id: number, webhookId: string, workspaceId: string, url: string | null) => boolean,
+  take: (id: number, webhookId: string, workspaceId: string) => boolean,
   taken: () => number,
 ): Promise<void> {
   const { budget } = options;
@@ -252,7 +246,7 @@ async function takeFromProvenWebhooks(
   for (const webhookId of budget.provenWebhooks(workspaceId)) {
     // A fan-out proves thousands of webhooks with nothing left to send: look at a bounded few per claim.
     if (++visited > PROVEN_VISITS) break;
-    const free = Math.min(budget.free(webhookId, workspaceId, null), options.limit - taken());
+    const free = Math.min(budget.free(webhookId, workspaceId), options.limit - taken());
     if (free <= 0) continue;
     seeks.push(webhookId);
     most = Math.max(most, free);
@@ -264,7 +258,7 @@ async function takeFromProvenWebhooks(
   for (const webhookId of seeks) {
     const due = rows.filter((row) => row.webhook_id === webhookId).sort((a, b) => Number(a.due_at) - Number(b.due_at) || Number(a.delivery_id) - Number(b.delivery_id));
     // `take` stops at each webhook's own room: the statement read up to the largest.
-    for (const row of due) take(Number(row.delivery_id), webhookId, workspaceId, null);
+    for (const row of due) take(Number(row.delivery_id), webhookId, workspaceId);
   }
 }
 
