@@ -288,7 +288,6 @@ export class SendSlots {
   }
 }
 
-
 function sendingCounters({ webhookId, workspaceId }: ClaimedDelivery, host: string, speed: Speed): string[] {
   const keys = [`w:${webhookId}`, `s:${workspaceId}`];
   if (speed !== 'fast') keys.push(`g:${workspaceId}`, `h:${host}`);
