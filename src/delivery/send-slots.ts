@@ -73,9 +73,6 @@ export class SendSlots {
   readonly #fastByWorkspace = new Map<string, Set<string>>();
   readonly #hosts = new Map<string, string>();
   readonly #bytes: HeldBytes;
-  /** The payload each held row shares with its event's other rows from the same claim (HeldBytes counts it once). */
-  readonly #payloadShares = new Map<number, string>();
-  #claims = 0;
 
   constructor(limits: SlotLimits) {
     this.#limits = limits;
@@ -134,9 +131,6 @@ export class SendSlots {
 
   /** Takes one claim's rows into the local queue. */
   enqueue(deliveries: readonly ClaimedDelivery[]): void {
-    // One claim's deliveries of an event share one payload string (claim-deliveries.ts `leaseAndLoad`).
-    const claim = ++this.#claims;
-    const held: { share: string; payloadBytes: number }[] = [];
     for (const delivery of deliveries) {
       const queue = this.#queued.get(delivery.webhookId);
       if (queue) queue.push(delivery);
@@ -144,11 +138,8 @@ export class SendSlots {
       const guarded = this.#speedOf(delivery.webhookId, this.#hostOf(delivery.url)) !== 'fast';
       if (guarded) this.#guardedRows.add(delivery.id);
       for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, 1);
-      const share = `${claim}:${delivery.eventId}`;
-      this.#payloadShares.set(delivery.id, share);
-      held.push({ share, payloadBytes: delivery.payload.length });
+      this.#bytes.hold(heldBytesOf(delivery));
     }
-    this.#bytes.holdClaim(held);
     this.#queuedCount += deliveries.length;
   }
 
@@ -257,10 +248,7 @@ export class SendSlots {
   #release(delivery: ClaimedDelivery): void {
     const guarded = this.#guardedRows.delete(delivery.id);
     for (const key of heldKeys(delivery.webhookId, delivery.workspaceId, guarded)) bump(this.#held, key, -1);
-    const share = this.#payloadShares.get(delivery.id);
-    if (share === undefined) return;
-    this.#payloadShares.delete(delivery.id);
-    this.#bytes.release(share);
+    this.#bytes.release(heldBytesOf(delivery));
   }
 
   #count(ticket: SendTicket, delta: number): void {
@@ -287,6 +275,12 @@ export class SendSlots {
     return host;
   }
 }
+
+// A held row's memory beyond its payload: its webhook's columns and the object itself, about a kilobyte.
+// Its payload counts whole even where one claim's rows of an event share the string: each send encodes its own
+// copy of the body, and the budget bounds those too (docs/decisions/016).
+const ROW_OVERHEAD_BYTES = 1024;
+const heldBytesOf = (delivery: ClaimedDelivery): number => delivery.payload.length + ROW_OVERHEAD_BYTES;
 
 function sendingCounters({ webhookId, workspaceId }: ClaimedDelivery, host: string, speed: Speed): string[] {
   const keys = [`w:${webhookId}`, `s:${workspaceId}`];
