@@ -66,7 +66,9 @@ export class BenchPostgres {
   /** CPU seconds used so far by the postmaster and every backend it forked. */
   cpuSeconds(): number {
     const postmaster = Number(readFileSync(join(this.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    let total = cpuSeconds(postmaster);
+    // The postmaster's own CPU and that of backends that have exited (reaped children), then the live backends':
+    // without the reaped ones the sum fell whenever a connection closed.
+    let total = cpuSeconds(postmaster, { reapedChildren: true });
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {

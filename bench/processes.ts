@@ -109,10 +109,11 @@ export class HookdProcess {
   }
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-export function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; with `reapedChildren`, also its children that have exited. */
+export function cpuSeconds(pid: number, options: { reapedChildren?: boolean } = {}): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (options.reapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
 }
 
 /** Resident memory of a process in MB, from /proc/<pid>/status. */
