@@ -24,8 +24,9 @@ export class Stack {
 
   /** `workers`: worker processes beside the API process (PostgreSQL only; 1 by default). */
   static async start(store: 'sqlite' | 'postgres', postgres: BenchPostgres | null, env: Record<string, string> = {}, workers = 1): Promise<Stack> {
-    // PROF=dir: every hookd process (and thread) writes a CPU profile there.
-    const nodeArgs = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [];
+    // PROF=dir: every hookd process (and thread) writes a CPU profile there. BENCH_NODE_ARGS: Node or V8
+    // flags for every hookd process (to try a GC setting, say).
+    const nodeArgs = [...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
     const common = { HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_ENCRYPTION_KEY: ENCRYPTION_KEY, HOOKD_LOG_LEVEL: 'info', HOOKD_RATE_LIMIT: '0', ...env };
     if (store === 'sqlite') {
       const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));

@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { DeliveryThread } from './delivery/delivery-thread.js';
 import type { RetentionJob } from './delivery/retention.js';
-import { type Delivery, type DeliveryOptions, startDelivery } from './delivery/start-delivery.js';
+import type { Delivery, DeliveryOptions } from './delivery/start-delivery.js';
 import type { DeliveryWorker } from './delivery/worker.js';
 import type { Clock } from './domain/clock.js';
 import type { MetricsSource } from './http/app.js';
@@ -65,7 +65,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       if (filled) logger.info({ webhooks: filled }, 'filled secret digests of webhooks stored before they existed');
     }
     if (config.role === 'all' && options.deliveryThread) thread = await DeliveryThread.start(config, logger);
-    else if (config.role !== 'api') delivery = startDelivery(ctx, registry, options);
+    // Imported here, not above: an API thread whose deliveries run elsewhere never loads the sender (undici).
+    else if (config.role !== 'api') delivery = (await import('./delivery/start-delivery.js')).startDelivery(ctx, registry, options);
     const metrics = thread ? withThreadMetrics(registry, thread) : registry;
     const deps = { ctx, authenticator: new Authenticator(ctx), isReady: () => isReady(store), logger, metrics };
     // A worker serves only health and metrics, so it can be probed and scraped like the API.

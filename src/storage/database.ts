@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { pgDriver } from './pg-driver.js';
 import { prepareStatements } from './prepared-statements.js';
 import { GroupCommit } from './group-commit.js';
 import type { Database, Db, StoreKind } from './schema.js';
@@ -35,7 +35,7 @@ export interface Store {
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20) return (value: string) => Number.parseInt(value, 10);
-    return pg.types.getTypeParser(oid, format);
+    return pgDriver().types.getTypeParser(oid, format);
   },
 };
 
@@ -56,7 +56,7 @@ export function openStore(target: DatabaseTarget, options: { poolSize?: number; 
     const commits = new GroupCommit(db);
     return { db, kind: 'sqlite', target, wakeups, groupCommit: (work) => commits.run(work), close: async () => (await wakeups.close(), await db.destroy()) };
   }
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: target.url,
     max: options.poolSize ?? 10,
     types: pgTypes,

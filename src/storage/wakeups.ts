@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { BroadcastChannel } from 'node:worker_threads';
 import { sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseTarget } from './database.js';
+import { pgDriver } from './pg-driver.js';
 import type { Db } from './schema.js';
 
 /** The PostgreSQL NOTIFY channel that wakes workers. */
@@ -66,7 +67,7 @@ export function postgresWakeups(target: Extract<DatabaseTarget, { kind: 'postgre
 
   const connect = async () => {
     if (closed || client) return;
-    const next = new pg.Client({ connectionString: target.url });
+    const next = new (pgDriver().Client)({ connectionString: target.url });
     client = next;
     next.on('notification', () => emitter.emit('due'));
     next.on('error', () => reconnect(next));
