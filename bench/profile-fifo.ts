@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from './api-client.js';
 import { HookdProcess, ReceiverProcess } from './processes.js';
+import { monotonicMs } from './monotonic.js';
 
 const events = Number(process.argv[2] ?? 2_000);
 const ADMIN = 'hk_bench_operator_key_0123456789abcdef';
@@ -25,7 +26,7 @@ async function rate(ordering: 'fifo' | 'concurrent'): Promise<number> {
     const workspace = await api.workspace();
     const created = await api.call('POST', `/api/v1/workspaces/${workspace}/webhooks`, { url: `${receiver.url}/in`, events: ['job.completed'], ordering });
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-    const started = Date.now();
+    const started = monotonicMs();
     await api.publish(workspace, events);
     const stats = await receiver.waitFor(events, 300_000);
     return (stats.count / (stats.last - started)) * 1000;

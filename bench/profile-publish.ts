@@ -8,6 +8,7 @@ import { ApiClient } from './api-client.js';
 import { BenchPostgres } from './postgres.js';
 import { cpuSeconds, HookdProcess, ReceiverProcess } from './processes.js';
 import { ADMIN_KEY } from './stack.js';
+import { monotonicMs } from './monotonic.js';
 
 const [store = 'sqlite', rateText = '250', secondsText = '10'] = process.argv.slice(2);
 const rate = Number(rateText);
@@ -50,7 +51,7 @@ try {
   const pending: Promise<unknown>[] = [];
   for (let sent = 0; sent < total; ) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-    for (; sent < due; sent++) pending.push(api.call('POST', path, { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } }));
+    for (; sent < due; sent++) pending.push(api.call('POST', path, { type: 'job.completed', data: { sent_at: monotonicMs() } }));
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   await Promise.all(pending);

@@ -8,6 +8,7 @@ import { ApiClient } from './api-client.js';
 import { BenchPostgres } from './postgres.js';
 import { cpuSeconds, HookdProcess, ReceiverProcess } from './processes.js';
 import { ADMIN_KEY } from './stack.js';
+import { monotonicMs } from './monotonic.js';
 
 const [events = 20_000, webhooks = 10] = process.argv.slice(2, 4).map(Number);
 const profileDir = process.argv[4] ?? '/tmp/hookd-profile';
@@ -25,7 +26,7 @@ try {
   await client.publish(ws, Math.ceil(events / webhooks));
   await api.stop();
   const worker = await HookdProcess.start({ ...env, HOOKD_ROLE: 'worker' }, ['--dev'], ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-  const started = performance.timeOrigin + performance.now();
+  const started = monotonicMs();
   const cpu0 = cpuSeconds(worker.child.pid!);
   const pg0 = postgres?.cpuSeconds() ?? 0;
   const stats = await receiver.waitFor(events, 300_000);

@@ -1,6 +1,7 @@
 // A minimal receiver in its own process: answers 200 at once (or never, for paths under /hang) and
 // records when each delivery arrived and, when the body carries `data.sent_at`, how long it took.
 import { createServer } from 'node:http';
+import { monotonicMs } from './monotonic.js';
 
 let count = 0;
 let last = 0;
@@ -14,7 +15,7 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    const now = performance.timeOrigin + performance.now();
+    const now = monotonicMs();
     count++;
     last = now;
     ids.add(String(req.headers['webhook-id'] ?? ''));

@@ -5,6 +5,7 @@ import { ReceiverProcess } from './processes.js';
 import { loadConfig } from '../src/config.js';
 import { rawLoop } from './raw-loop.js';
 import { ADMIN_KEY, Stack } from './stack.js';
+import { monotonicMs } from './monotonic.js';
 
 type Store = 'sqlite' | 'postgres';
 
@@ -57,7 +58,7 @@ export async function throughput(
     const ws = await workspaceWithWebhooks(stack, urls);
     const memory = stack.sampleMemory();
     const cpu0 = stack.cpuSeconds();
-    const started = performance.timeOrigin + performance.now();
+    const started = monotonicMs();
     const padding = options.payloadBytes ? 'x'.repeat(options.payloadBytes) : null;
     await stack.api.publish(ws, Math.ceil(deliveries / webhooks), padding ? (i) => ({ n: i, padding }) : undefined, padding ? 1 : 500);
     const stats = await receiver.waitFor(deliveries, 600_000);
@@ -153,9 +154,9 @@ export async function fanOut(store: Store, postgres: BenchPostgres | null, webho
       }
     })();
     const cpu0 = stack.cpuSeconds();
-    const started = performance.timeOrigin + performance.now();
+    const started = monotonicMs();
     const reply = await stack.api.call('POST', `/api/v1/workspaces/${ws}/events`, { type: 'job.completed', data: {} });
-    const accepted = performance.timeOrigin + performance.now();
+    const accepted = monotonicMs();
     if (reply.body.deliveries !== webhooks) throw new Error(`fan-out made ${reply.body.deliveries} deliveries`);
     const deadline = Date.now() + 120_000;
     let last = 0;
@@ -185,7 +186,7 @@ export async function isolation(store: Store, postgres: BenchPostgres | null, ev
     try {
       const urls = Array.from({ length: 20 }, (_, i) => `${receiver.url}/${i < hanging ? 'hang' : 'ok'}${i}`);
       const ws = await workspaceWithWebhooks(stack, urls);
-      const started = performance.timeOrigin + performance.now();
+      const started = monotonicMs();
       await stack.api.publish(ws, eventsPerWebhook);
       const healthy = (20 - hanging) * eventsPerWebhook;
       const stats = await receiver.waitForHealthy(healthy, 300_000);
@@ -293,7 +294,7 @@ async function publishSteadily(stack: Stack, path: string | ((sent: number) => s
     for (; sent < due; sent++) {
       pending.push(
         stack.api
-          .call('POST', pathOf(sent), { type: 'job.completed', data: { sent_at: performance.timeOrigin + performance.now() } })
+          .call('POST', pathOf(sent), { type: 'job.completed', data: { sent_at: monotonicMs() } })
           .then((reply) => reply.status === 202 || onFailure(), onFailure),
       );
     }
@@ -364,7 +365,7 @@ export async function fairness(store: Store, postgres: BenchPostgres | null, opt
 
       // Phase 1: a backlog per tenant, drained as fast as hookd can.
       const backlog = HEALTHY_TENANTS * HEALTHY_WEBHOOKS * options.backlogEvents;
-      const started = performance.timeOrigin + performance.now();
+      const started = monotonicMs();
       await Promise.all(tenants.map((ws) => stack.api.publish(ws, options.backlogEvents)));
       const drained = await healthy.waitFor(backlog, 300_000);
       const perSecond = Math.round((drained.count / (drained.last - started)) * 1000);

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import PgBoss from 'pg-boss';
 import { freePort, type BenchPostgres } from '../postgres.js';
 import { cpuSeconds, ReceiverProcess } from '../processes.js';
+import { monotonicMs } from '../monotonic.js';
 
 export interface BaselineResult {
   name: string;
@@ -58,7 +59,7 @@ export async function bullmq(webhooks: number, count: number): Promise<BaselineR
     const urls = Array.from({ length: webhooks }, (_, i) => `${receiver.url}/w${i}`);
     const all = jobs(urls, count);
     const cpu0 = cpuSeconds(worker.pid!) + cpuSeconds(redis.pid!);
-    const started = performance.timeOrigin + performance.now();
+    const started = monotonicMs();
     for (let i = 0; i < all.length; i += 500) {
       await queue.addBulk(all.slice(i, i + 500).map((data) => ({ name: 'deliver', data, opts: { removeOnComplete: true, attempts: 4 } })));
     }
@@ -86,7 +87,7 @@ export async function pgBoss(postgres: BenchPostgres, webhooks: number, count: n
     const urls = Array.from({ length: webhooks }, (_, i) => `${receiver.url}/w${i}`);
     const all = jobs(urls, count);
     const cpu0 = cpuSeconds(worker.pid!) + postgres.cpuSeconds();
-    const started = performance.timeOrigin + performance.now();
+    const started = monotonicMs();
     for (let i = 0; i < all.length; i += 500) {
       await boss.insert(all.slice(i, i + 500).map((data) => ({ name: 'deliveries', data, retryLimit: 3 })));
     }
