@@ -112,6 +112,43 @@ describe('hookd CLI (subprocess)', () => {
     expect(await exited).toBe(0);
   });
 
+  it('runs the API and a worker as two processes on one database file: the worker delivers and the API reads its records', async () => {
+    const env = { PATH: process.env.PATH!, DATABASE_URL: join(tempDir(), 'hookd.db'), HOOKD_LOG_LEVEL: 'info', HOOKD_ALLOW_HTTP: 'true', HOOKD_ALLOW_PRIVATE_TARGETS: 'true' };
+    expect(run(['migrate'], env).status).toBe(0);
+    const adminKey = run(['keys', 'create', '--admin'], env).stdout.trim();
+    const start = (role: string) => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--role', role, '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      return child;
+    };
+    const url = await waitForStart(start('api'));
+    const worker = start('worker');
+    const workerUrl = await waitForStart(worker);
+    const receiver = await Receiver.start();
+    try {
+      const headers = { 'x-api-key': adminKey, 'content-type': 'application/json' };
+      const created = await fetch(`${url}/api/v1/admin/workspaces`, { method: 'POST', headers, body: JSON.stringify({ name: 'split' }) });
+      const base = `${url}/api/v1/workspaces/${(await created.json()).id}`;
+      const hook = await fetch(`${base}/webhooks`, { method: 'POST', headers, body: JSON.stringify({ url: receiver.url }) });
+      expect(hook.status).toBe(201);
+      const hookId = ((await hook.json()) as { id: string }).id;
+      const events = Array.from({ length: 5 }, (_, n) => ({ type: 'job.completed', data: { n } }));
+      expect((await fetch(`${base}/events`, { method: 'POST', headers, body: JSON.stringify({ events }) })).status).toBe(202);
+      await receiver.waitFor(5);
+      // The worker committed each attempt: the API process reads them from the shared file.
+      await eventually(async () => {
+        const succeeded = (await (await fetch(`${base}/webhooks/${hookId}/deliveries?status=succeeded`, { headers })).json()) as unknown[];
+        return succeeded.length === 5;
+      });
+      expect(await (await fetch(`${workerUrl}/metrics`)).text()).toMatch(/hookd_delivery_attempts_total\{outcome="success"\} 5\b/);
+    } finally {
+      await receiver.close();
+    }
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+
   it('lists and revokes operator keys (and workspace keys) from the command line and the API', async () => {
     const env = { DATABASE_URL: join(tempDir(), 'hookd.db') };
     const first = run(['keys', 'create', '--admin', '--name', 'ops'], env);
