@@ -42,7 +42,8 @@ const timeOf = (text: string | null | undefined): number | undefined => (text ? 
  * Svix's per-endpoint operations: `recover` (re-queue failed deliveries), `replay-missing` (send what it
  * never got), `stats`, `send-example`, and the two cross lists `endpoint/{id}/msg` and `msg/{id}/endpoint`.
  * Recover and replay are done when they answer; Svix's task shape is kept (`status: running` while the
- * re-queued deliveries are sent).
+ * re-queued deliveries are sent). `running` is also the only BackgroundTaskStatus Svix's OpenAPI document allows
+ * here (test/svix-openapi.test.ts): `finished` was tried and fails its schema.
  */
 export async function endpointOperationRoutes(app: FastifyInstance): Promise<void> {
   const { ctx } = app.deps;
