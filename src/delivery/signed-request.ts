@@ -18,20 +18,27 @@ export interface SigningInput {
 
 /** The headers of one delivery attempt, both signature schemes included. */
 export function signedHeaders(input: SigningInput): Record<string, string> {
-  const signatures = input.secrets.map((secret) => signStandardWebhook(secret, input.messageId, input.timestampSec, input.body));
-  return {
-    ...input.customHeaders,
-    'content-type': 'application/json',
-    'user-agent': input.userAgent,
-    'webhook-id': input.messageId,
-    'webhook-timestamp': String(input.timestampSec),
-    'webhook-signature': signatures.join(' '),
-    'x-hub-signature-256': signGithubStyle(input.secrets[0]!, input.body),
-    'x-hookd-event': input.eventType,
-    'x-hookd-delivery': String(input.deliveryId),
-    'x-hookd-attempt': String(input.attempt),
-    ...(input.svix && { 'svix-id': input.messageId, 'svix-timestamp': String(input.timestampSec), 'svix-signature': signatures.join(' ') }),
-  };
+  const signature = input.secrets.map((secret) => signStandardWebhook(secret, input.messageId, input.timestampSec, input.body)).join(' ');
+  const timestamp = String(input.timestampSec);
+  // Custom headers first, so hookd's own override any of the same name. Assigned one by one: object spreads
+  // here cost more than both signatures.
+  const headers: Record<string, string> = {};
+  for (const name in input.customHeaders) headers[name] = input.customHeaders[name]!;
+  headers['content-type'] = 'application/json';
+  headers['user-agent'] = input.userAgent;
+  headers['webhook-id'] = input.messageId;
+  headers['webhook-timestamp'] = timestamp;
+  headers['webhook-signature'] = signature;
+  headers['x-hub-signature-256'] = signGithubStyle(input.secrets[0]!, input.body);
+  headers['x-hookd-event'] = input.eventType;
+  headers['x-hookd-delivery'] = String(input.deliveryId);
+  headers['x-hookd-attempt'] = String(input.attempt);
+  if (input.svix) {
+    headers['svix-id'] = input.messageId;
+    headers['svix-timestamp'] = timestamp;
+    headers['svix-signature'] = signature;
+  }
+  return headers;
 }
 
 /** The request body of a delivery: the stored envelope, or for a Svix-made endpoint the event's data alone. */

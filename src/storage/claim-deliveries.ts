@@ -118,7 +118,12 @@ export async function leaseAndLoad(
   // ten webhooks was ten copies of its payload, each up to the payload limit, in every heap it passed).
   const eventIds = [...new Set(deliveries.map((d) => d.eventId))];
   const payloads = new Map((await runFixed<{ id: string; payload: string }>(db, kind, PAYLOADS, [eventIds])).map((e) => [e.id, e.payload]));
-  return deliveries.map((d) => ({ ...d, id: Number(d.id), payload: payloads.get(d.eventId)! }));
+  // The driver's rows are ours: filled in place (a spread copy of each 20-column row cost 5 µs of the storage thread).
+  for (const d of deliveries) {
+    d.id = Number(d.id);
+    d.payload = payloads.get(d.eventId)!;
+  }
+  return deliveries;
 }
 
 const CLAIMED_COLUMNS = `d.id, d.event_id as "eventId", d.webhook_id as "webhookId", d.workspace_id as "workspaceId",
